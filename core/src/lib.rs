@@ -1,0 +1,19 @@
+//! `sloth-core`: Sloth's front end, from source text to linted explicit Core.
+//!
+//! The pipeline, one module per stage: `lexer` (text → tokens), `layout`
+//! (virtual braces and semicolons), `parser` (tokens → `ast` with spans),
+//! `rename` (scopes, dependency groups), `infer` (Hindley–Milner inference
+//! and elaboration to `ir`, explicit System F), `lint` (an independent type
+//! checker for `ir`), `pretty` (Core back to parseable source). `session`
+//! ties them together and holds what persists between compilation units
+//! (the prelude, earlier REPL lines). The crate knows nothing of STG,
+//! bytecode or the heap. Start reading at `session`.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod ir;
+pub mod overload;
+pub mod primop;
+pub mod source;
+pub mod token;
+pub mod types;
