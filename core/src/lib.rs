@@ -12,7 +12,10 @@
 pub mod ast;
 pub mod diagnostic;
 pub mod ir;
+pub mod lexer;
+pub mod lint;
 pub mod overload;
+pub mod pretty;
 pub mod primop;
 pub mod source;
 pub mod token;

@@ -1,0 +1,1 @@
+//! Core lint. (Being written.)

@@ -1,0 +1,1 @@
+//! Core pretty-printer. (Being written.)
