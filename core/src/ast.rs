@@ -159,7 +159,10 @@ pub enum ExprKind {
     /// `f @t`
     TyApp(Box<Expr>, Type),
     Lam(Vec<Binder>, Box<Expr>),
-    Let(Vec<LetItem>, Box<Expr>),
+    /// The bindings, the body, and (filled in by `rename`) the indices of
+    /// the `Def` items grouped into strongly connected components, in
+    /// dependency order.
+    Let(Vec<LetItem>, Box<Expr>, Vec<Vec<usize>>),
     Case(Box<Expr>, Vec<Alt>),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// `l op r`, after fixity resolution.

@@ -27,7 +27,11 @@ impl Diagnostic {
     pub fn error(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             message: message.into(),
-            labels: vec![Label { span, message: String::new(), primary: true }],
+            labels: vec![Label {
+                span,
+                message: String::new(),
+                primary: true,
+            }],
             notes: Vec::new(),
         }
     }
@@ -40,7 +44,11 @@ impl Diagnostic {
     }
     /// Adds a secondary label (another place that explains the error).
     pub fn with_secondary(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: text.into(), primary: false });
+        self.labels.push(Label {
+            span,
+            message: text.into(),
+            primary: false,
+        });
         self
     }
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
@@ -82,6 +90,10 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
             let _ = writeln!(buf, "error: {}", d.message);
         }
     }
-    let bytes = if color { colored.into_inner() } else { out.into_inner() };
+    let bytes = if color {
+        colored.into_inner()
+    } else {
+        out.into_inner()
+    };
     String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -11,12 +11,18 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod env;
+pub mod infer;
 pub mod ir;
+pub mod layout;
 pub mod lexer;
 pub mod lint;
 pub mod overload;
+pub mod parser;
 pub mod pretty;
 pub mod primop;
+pub mod rename;
+pub mod session;
 pub mod source;
 pub mod token;
 pub mod types;

@@ -70,6 +70,9 @@ impl Overload {
         Overload::ALL.iter().copied().find(|o| o.name() == name)
     }
     pub fn instance(self, b: Base) -> Option<&'static str> {
-        self.instances().iter().find(|(x, _)| *x == b).map(|(_, n)| *n)
+        self.instances()
+            .iter()
+            .find(|(x, _)| *x == b)
+            .map(|(_, n)| *n)
     }
 }

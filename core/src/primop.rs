@@ -5,7 +5,7 @@
 //! STG saturates them and the bytecode compiler turns the unboxed ones into
 //! inline instructions. This module knows their types, not how they run.
 
-use crate::types::{Type, TyVar};
+use crate::types::{TyVar, Type};
 use std::rc::Rc;
 
 macro_rules! primops {
@@ -145,7 +145,10 @@ impl PrimOp {
             Shape::I_Bool => Type::fun(i, Type::bool()),
             Shape::D_Str => Type::fun(d, Type::string()),
             Shape::Error => {
-                let a = TyVar { name: Rc::from("a"), unique: ERROR_TYVAR };
+                let a = TyVar {
+                    name: Rc::from("a"),
+                    unique: ERROR_TYVAR,
+                };
                 Type::forall(a.clone(), Type::fun(Type::string(), Type::var(a)))
             }
         }

@@ -53,11 +53,17 @@ impl SourceMap {
     }
 
     pub fn text(&self, file: FileId) -> Rc<str> {
-        self.files.get(file as usize).map(|f| f.source().clone()).unwrap_or_else(|_| Rc::from(""))
+        self.files
+            .get(file as usize)
+            .map(|f| f.source().clone())
+            .unwrap_or_else(|_| Rc::from(""))
     }
 
     pub fn name(&self, file: FileId) -> Rc<str> {
-        self.files.get(file as usize).map(|f| f.name().clone()).unwrap_or_else(|_| Rc::from("?"))
+        self.files
+            .get(file as usize)
+            .map(|f| f.name().clone())
+            .unwrap_or_else(|_| Rc::from("?"))
     }
 
     /// 1-based line and column (in characters) of a byte offset.

@@ -75,14 +75,22 @@ impl Type {
         Type::new(TypeKind::Fun(a, b))
     }
     /// `a1 -> a2 -> ... -> r`
-    pub fn funs(args: impl IntoIterator<Item = Type, IntoIter: DoubleEndedIterator>, r: Type) -> Type {
+    pub fn funs(
+        args: impl IntoIterator<Item = Type, IntoIter: DoubleEndedIterator>,
+        r: Type,
+    ) -> Type {
         args.into_iter().rev().fold(r, |acc, a| Type::fun(a, acc))
     }
     pub fn forall(v: TyVar, body: Type) -> Type {
         Type::new(TypeKind::Forall(v, body))
     }
-    pub fn foralls(vs: impl IntoIterator<Item = TyVar, IntoIter: DoubleEndedIterator>, body: Type) -> Type {
-        vs.into_iter().rev().fold(body, |acc, v| Type::forall(v, acc))
+    pub fn foralls(
+        vs: impl IntoIterator<Item = TyVar, IntoIter: DoubleEndedIterator>,
+        body: Type,
+    ) -> Type {
+        vs.into_iter()
+            .rev()
+            .fold(body, |acc, v| Type::forall(v, acc))
     }
     pub fn meta(m: u32) -> Type {
         Type::new(TypeKind::Meta(m))
@@ -248,7 +256,9 @@ impl Type {
                 (TypeKind::Con(c, xs), TypeKind::Con(d, ys)) => {
                     c == d && xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| go(x, y, env))
                 }
-                (TypeKind::Fun(a1, r1), TypeKind::Fun(a2, r2)) => go(a1, a2, env) && go(r1, r2, env),
+                (TypeKind::Fun(a1, r1), TypeKind::Fun(a2, r2)) => {
+                    go(a1, a2, env) && go(r1, r2, env)
+                }
                 (TypeKind::Forall(v, b1), TypeKind::Forall(w, b2)) => {
                     env.push((v.unique, w.unique));
                     let r = go(b1, b2, env);
@@ -348,11 +358,17 @@ impl DataEnv {
     /// The wired-in types. Type variables of wired-in types use uniques from
     /// the reserved range below [`FIRST_FREE_UNIQUE`].
     pub fn new() -> DataEnv {
-        let mut env = DataEnv { tycons: Vec::new(), cons: Vec::new() };
+        let mut env = DataEnv {
+            tycons: Vec::new(),
+            cons: Vec::new(),
+        };
         let mut u = 0;
         let mut fresh = |n: &str| {
             u += 1;
-            TyVar { name: Rc::from(n), unique: u }
+            TyVar {
+                name: Rc::from(n),
+                unique: u,
+            }
         };
         env.add_tycon("Int#", vec![], vec![]);
         env.add_tycon("Double#", vec![], vec![]);
@@ -363,10 +379,16 @@ impl DataEnv {
         env.add_tycon("Bool", vec![], vec![("False", vec![]), ("True", vec![])]);
         let a = fresh("a");
         let la = Type::list(Type::var(a.clone()));
-        env.add_tycon("List", vec![a.clone()], vec![("[]", vec![]), (":", vec![Type::var(a), la])]);
+        env.add_tycon(
+            "List",
+            vec![a.clone()],
+            vec![("[]", vec![]), (":", vec![Type::var(a), la])],
+        );
         env.add_tycon("()", vec![], vec![("()", vec![])]);
         for n in 2..=MAX_TUPLE {
-            let vs: Vec<TyVar> = (0..n).map(|i| fresh(&((b'a' + i as u8) as char).to_string())).collect();
+            let vs: Vec<TyVar> = (0..n)
+                .map(|i| fresh(&((b'a' + i as u8) as char).to_string()))
+                .collect();
             let name = format!("({})", ",".repeat(n - 1));
             let fields = vs.iter().cloned().map(Type::var).collect();
             env.add_tycon(&name, vs, vec![(&name, fields)]);
@@ -377,14 +399,30 @@ impl DataEnv {
         env
     }
 
-    fn add_tycon(&mut self, name: &str, params: Vec<TyVar>, cons: Vec<(&str, Vec<Type>)>) -> TyConId {
+    fn add_tycon(
+        &mut self,
+        name: &str,
+        params: Vec<TyVar>,
+        cons: Vec<(&str, Vec<Type>)>,
+    ) -> TyConId {
         let id = TyConId(self.tycons.len() as u32);
         let mut con_ids = Vec::new();
         for (tag, (cname, fields)) in cons.into_iter().enumerate() {
             con_ids.push(ConId(self.cons.len() as u32));
-            self.cons.push(DataConInfo { name: Rc::from(cname), tycon: id, tag: tag as u32, fields, span: None });
+            self.cons.push(DataConInfo {
+                name: Rc::from(cname),
+                tycon: id,
+                tag: tag as u32,
+                fields,
+                span: None,
+            });
         }
-        self.tycons.push(TyConInfo { name: Rc::from(name), params, cons: con_ids, span: None });
+        self.tycons.push(TyConInfo {
+            name: Rc::from(name),
+            params,
+            cons: con_ids,
+            span: None,
+        });
         id
     }
 
@@ -401,14 +439,22 @@ impl DataEnv {
         let dc = self.con(id);
         let tc = self.tycon(dc.tycon);
         let res = Type::con(dc.tycon, tc.params.iter().cloned().map(Type::var).collect());
-        Type::foralls(tc.params.iter().cloned(), Type::funs(dc.fields.iter().cloned(), res))
+        Type::foralls(
+            tc.params.iter().cloned(),
+            Type::funs(dc.fields.iter().cloned(), res),
+        )
     }
 
     /// Field types of a constructor at the given type arguments.
     pub fn con_fields_at(&self, id: ConId, args: &[Type]) -> Vec<Type> {
         let dc = self.con(id);
         let tc = self.tycon(dc.tycon);
-        let s: HashMap<Unique, Type> = tc.params.iter().map(|v| v.unique).zip(args.iter().cloned()).collect();
+        let s: HashMap<Unique, Type> = tc
+            .params
+            .iter()
+            .map(|v| v.unique)
+            .zip(args.iter().cloned())
+            .collect();
         dc.fields.iter().map(|f| f.subst_many(&s)).collect()
     }
 
@@ -485,7 +531,11 @@ fn write_type(env: &DataEnv, t: &Type, prec: u8, f: &mut fmt::Formatter<'_>) -> 
                 }
                 return write!(f, ")");
             }
-            let name = env.tycons.get(c.0 as usize).map(|t| t.name.clone()).unwrap_or_else(|| Rc::from("?"));
+            let name = env
+                .tycons
+                .get(c.0 as usize)
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| Rc::from("?"));
             if args.is_empty() {
                 return write!(f, "{name}");
             }

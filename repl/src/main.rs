@@ -1,1 +1,110 @@
-fn main() {}
+//! `sloth`: the command-line driver.
+//!
+//! `sloth check FILE` and `sloth dump --core FILE` run the front end
+//! (`sloth-core`) and report with spec §7's exit statuses. The driver owns
+//! argument parsing, file reading and exit codes; every stage's work lives
+//! in its crate. All compiler work runs on the big-stack compiler thread.
+
+use clap::{Parser, Subcommand};
+use sloth_core::session::{with_compiler_stack, Session};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Exit statuses of spec §7.
+const EXIT_COMPILE_ERROR: u8 = 2;
+const EXIT_USAGE: u8 = 64;
+
+#[derive(Parser)]
+#[command(
+    name = "sloth",
+    version,
+    about = "A lazy functional runtime: Sloth Core, STG, bytecode."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Type-check a file; silent and exit 0 when it is fine.
+    Check {
+        /// The .core file.
+        file: String,
+    },
+    /// Print an intermediate representation of a file.
+    Dump {
+        /// Print the elaborated, explicitly typed Core.
+        #[arg(long)]
+        core: bool,
+        /// The .core file.
+        file: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(with_compiler_stack(move || run(cli)))
+}
+
+fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check { file } => compile(&file, |_, _| {}),
+        Command::Dump { core, file } => {
+            if !core {
+                eprintln!("sloth dump: say what to dump: --core\n\nUsage: sloth dump --core FILE");
+                return EXIT_USAGE;
+            }
+            compile(&file, |s, m| {
+                let text = format!("{:#?}", m.binds.len());
+                let _ = s; // TEMP until pretty lands
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes());
+            })
+        }
+    }
+}
+
+/// Reads and elaborates a file, then hands the Core to `then`.
+fn compile(path: &str, then: impl FnOnce(&Session, &sloth_core::ir::Module)) -> u8 {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("sloth: cannot read {path}: {e}\n\nUsage: sloth check FILE");
+            return EXIT_USAGE;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            eprintln!("error: {path} is not valid UTF-8 (at byte {at})");
+            return EXIT_COMPILE_ERROR;
+        }
+    };
+    let mut session = match Session::new() {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("internal error: the prelude does not compile:\n{msg}");
+            return 70;
+        }
+    };
+    match session.elaborate(path, &text) {
+        Ok(m) => {
+            then(&session, &m);
+            0
+        }
+        Err(errs) => {
+            let color = std::io::stderr().is_terminal();
+            eprint!("{}", session.render(&errs.0, color));
+            EXIT_COMPILE_ERROR
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! A compilation session: the front end's entry point.
+//!
+//! [`Session`] owns the sources read so far and the [`Env`] that earlier
+//! units left (the prelude, elaborated once when the session starts; later,
+//! REPL lines). [`Session::elaborate`] runs the whole front end on one unit:
+//! lex → layout → parse → rename → infer → lint, and returns linted Core or
+//! every diagnostic found. A unit with errors leaves the session unchanged.
+//!
+//! The passes recurse over the syntax tree, so the compiler runs on a thread
+//! with a large stack ([`with_compiler_stack`]); see Note [Nesting limits]
+//! in `parser`. Read next: `lexer`, then the passes in pipeline order.
+
+use crate::diagnostic::{render, Diagnostic};
+use crate::env::Env;
+use crate::infer::Infer;
+use crate::ir::Module;
+use crate::source::{FileId, SourceMap, Span};
+use crate::token::Tok;
+use crate::{layout, lexer, lint, parser, rename};
+use std::rc::Rc;
+
+/// The prelude's source, embedded in the binary.
+pub const PRELUDE_SOURCE: &str = include_str!("prelude.core");
+
+/// Stack size of the compiler thread. Only touched pages are committed.
+pub const COMPILER_STACK: usize = 1 << 30;
+
+/// Runs `f` on a thread with a [`COMPILER_STACK`]-byte stack and returns its
+/// result. Everything that builds or drops deep trees (the front end and the
+/// later compiler stages) must run inside.
+pub fn with_compiler_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let handle = std::thread::Builder::new()
+        .name("sloth-compiler".into())
+        .stack_size(COMPILER_STACK)
+        .spawn(f)
+        .expect("cannot start the compiler thread");
+    match handle.join() {
+        Ok(r) => r,
+        Err(p) => std::panic::resume_unwind(p),
+    }
+}
+
+pub struct Session {
+    pub sources: SourceMap,
+    pub env: Env,
+    /// The elaborated prelude.
+    pub prelude: Module,
+}
+
+/// Diagnostics of a failed unit, with the sources needed to render them.
+#[derive(Debug)]
+pub struct Errors(pub Vec<Diagnostic>);
+
+impl Session {
+    /// A session with the prelude loaded. Fails only if the embedded
+    /// prelude itself does not compile (a bug, reported with its
+    /// diagnostics).
+    pub fn new() -> Result<Session, String> {
+        let mut s = Session {
+            sources: SourceMap::new(),
+            env: Env::new(),
+            prelude: Module::default(),
+        };
+        match s.elaborate_unit("<prelude>", PRELUDE_SOURCE, true) {
+            Ok(m) => {
+                for b in &m.binds {
+                    for id in b.binders() {
+                        s.env.prelude.insert(id.name.clone(), id.unique);
+                    }
+                }
+                s.prelude = m;
+                Ok(s)
+            }
+            Err(Errors(d)) => Err(render(&s.sources, &d, false)),
+        }
+    }
+
+    /// Elaborates a program (or any unit of top-level declarations) and,
+    /// when it is free of errors, adds its names to the session.
+    pub fn elaborate(&mut self, name: &str, text: &str) -> Result<Module, Errors> {
+        self.elaborate_unit(name, text, false)
+    }
+
+    fn elaborate_unit(
+        &mut self,
+        name: &str,
+        text: &str,
+        is_prelude: bool,
+    ) -> Result<Module, Errors> {
+        let file = self
+            .sources
+            .add(name, text)
+            .map_err(|e| Errors(vec![Diagnostic::error(Span::default(), e)]))?;
+        let tokens = self.tokens(file, text)?;
+        let (mut ast, mut diags) = parser::parse_module(&tokens);
+        // Work on a copy of the environment: a failed unit changes nothing.
+        let mut env = self.env.clone();
+        let (renamed, rdiags) = rename::rename_module(&mut env, &mut ast, is_prelude);
+        diags.extend(rdiags);
+        if !diags.is_empty() {
+            // Scope errors make inference noisy; report them alone, but
+            // keep the syntax errors of other declarations too.
+            return Err(Errors(sorted(diags)));
+        }
+        let mut inf = Infer::new(&mut env, is_prelude);
+        let (module, tdiags) = inf.module(&ast, &renamed);
+        if !tdiags.is_empty() {
+            return Err(Errors(sorted(tdiags)));
+        }
+        for (n, r) in &renamed.values {
+            env.values.insert(n.clone(), *r);
+        }
+        // Lint sees earlier units' globals as external; the unit's own
+        // binders it checks itself.
+        let prior = &self.env.globals;
+        let external = |u: crate::types::Unique| prior.get(&u).map(|id| id.ty.clone());
+        if let Err(errs) = lint::lint_module(&env.data, &external, &module) {
+            let msg = errs
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(Errors(vec![Diagnostic::error(
+                Span::new(file, 0, 0),
+                format!("internal error: Core lint failed:\n{msg}"),
+            )]));
+        }
+        self.env = env;
+        Ok(module)
+    }
+
+    fn tokens(&self, file: FileId, text: &str) -> Result<Vec<crate::token::Token>, Errors> {
+        let (tokens, diags) = lexer::lex(text, file);
+        if !diags.is_empty() {
+            return Err(Errors(diags));
+        }
+        debug_assert!(matches!(tokens.last().map(|t| &t.tok), Some(Tok::Eof)));
+        Ok(layout::layout(tokens))
+    }
+
+    /// Renders diagnostics against this session's sources.
+    pub fn render(&self, diags: &[Diagnostic], color: bool) -> String {
+        render(&self.sources, diags, color)
+    }
+
+    pub fn source_name(&self, file: FileId) -> Rc<str> {
+        self.sources.name(file)
+    }
+}
+
+fn sorted(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    d.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
+    d
+}
