@@ -248,9 +248,28 @@ impl<'e> Infer<'e> {
         }
     }
 
+    /// Like `shallow`, but also points every meta on the way at the end of
+    /// the chain (path compression), so that long chains of metas unified
+    /// with each other (a 50,000-term sum makes one) stay cheap.
+    fn prune(&mut self, t: &Type) -> Type {
+        let root = self.shallow(t);
+        let mut cur = t.clone();
+        while let TypeKind::Meta(m) = cur.kind() {
+            let m = *m as usize;
+            match self.metas[m].solution.clone() {
+                Some(next) => {
+                    self.metas[m].solution = Some(root.clone());
+                    cur = next;
+                }
+                None => break,
+            }
+        }
+        root
+    }
+
     fn unify_inner(&mut self, a: &Type, b: &Type) -> Result<(), UnifyError> {
-        let a = self.shallow(a);
-        let b = self.shallow(b);
+        let a = self.prune(a);
+        let b = self.prune(b);
         match (a.kind(), b.kind()) {
             (TypeKind::Meta(x), TypeKind::Meta(y)) if x == y => Ok(()),
             (TypeKind::Meta(x), _) => self.bind(*x, &b),
@@ -394,7 +413,8 @@ impl<'e> Infer<'e> {
     /// The type of an overloaded name, with its constrained meta and the
     /// metas of its other type variables.
     fn overload_type(&mut self, o: Overload, span: Span) -> IResult<(Type, u32, Vec<Type>)> {
-        let n = self.fresh_meta(true);
+        // Not lifted-only: at `Int#` the constraint reports a better error.
+        let n = self.fresh_meta(false);
         let TypeKind::Meta(nm) = n.kind() else {
             unreachable!()
         };
@@ -452,7 +472,7 @@ impl<'e> Infer<'e> {
     }
 
     fn num_literal(&mut self, n: i64, span: Span) -> (Expr, Type) {
-        let t = self.fresh_meta(true);
+        let t = self.fresh_meta(false);
         let TypeKind::Meta(m) = t.kind() else {
             unreachable!()
         };
@@ -527,6 +547,10 @@ impl<'e> Infer<'e> {
 
     /// Infers a type without instantiating outer `forall`s.
     fn infer_sigma(&mut self, e: &ast::Expr) -> IResult<(Expr, Type)> {
+        crate::session::deep(|| self.infer_sigma_inner(e))
+    }
+
+    fn infer_sigma_inner(&mut self, e: &ast::Expr) -> IResult<(Expr, Type)> {
         match &e.kind {
             ExprKind::Var(id, res) | ExprKind::Con(id, res) => {
                 self.res_sigma(*res, &id.name, e.span)
@@ -576,6 +600,10 @@ impl<'e> Infer<'e> {
 
     /// Infers a type and instantiates it (a rho type).
     fn infer(&mut self, e: &ast::Expr) -> IResult<(Expr, Type)> {
+        crate::session::deep(|| self.infer_inner(e))
+    }
+
+    fn infer_inner(&mut self, e: &ast::Expr) -> IResult<(Expr, Type)> {
         match &e.kind {
             ExprKind::Var(..)
             | ExprKind::Con(..)
@@ -886,6 +914,10 @@ impl<'e> Infer<'e> {
 
     /// Checks an expression against a known type.
     fn check(&mut self, e: &ast::Expr, expected: &Type, origin: &Origin) -> IResult<Expr> {
+        crate::session::deep(|| self.check_inner(e, expected, origin))
+    }
+
+    fn check_inner(&mut self, e: &ast::Expr, expected: &Type, origin: &Origin) -> IResult<Expr> {
         let exp = self.shallow(expected);
         if let TypeKind::Forall(v, body) = exp.kind() {
             // An explicit `\@b -> e` binds the signature's variable; anything
@@ -1343,8 +1375,8 @@ impl<'e> Infer<'e> {
         })
     }
 
-    fn root_meta(&self, m: u32) -> Option<u32> {
-        match self.shallow(&Type::meta(m)).kind() {
+    fn root_meta(&mut self, m: u32) -> Option<u32> {
+        match self.prune(&Type::meta(m)).kind() {
             TypeKind::Meta(r) => Some(*r),
             _ => None,
         }
@@ -1456,7 +1488,7 @@ impl<'e> Infer<'e> {
     fn default_pending(&mut self) -> IResult<()> {
         for i in 0..self.pending.len() {
             let p = self.pending[i].clone();
-            let t = self.shallow(&Type::meta(p.meta));
+            let t = self.prune(&Type::meta(p.meta));
             if let TypeKind::Meta(_) = t.kind() {
                 let origin = Origin {
                     span: p.span,
@@ -1539,6 +1571,10 @@ impl<'e> Infer<'e> {
 
     /// Final Core for a group: see Note [Elaboration placeholders].
     fn zonk(&mut self, e: Expr) -> Expr {
+        crate::session::deep(|| self.zonk_inner(e))
+    }
+
+    fn zonk_inner(&mut self, e: Expr) -> Expr {
         match e {
             Expr::Var(id) if id.unique >= PLACEHOLDER => {
                 let p = self.pending[(id.unique - PLACEHOLDER) as usize].clone();
@@ -1722,6 +1758,10 @@ impl<'e> Infer<'e> {
 
     /// The type of a zonked Core expression.
     fn type_of(&self, e: &Expr) -> Type {
+        crate::session::deep(|| self.type_of_inner(e))
+    }
+
+    fn type_of_inner(&self, e: &Expr) -> Type {
         match e {
             Expr::Var(id) => id.ty.clone(),
             Expr::Con(c) => self.env.data.con_type(*c),

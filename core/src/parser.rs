@@ -633,7 +633,7 @@ impl<'t> Parser<'t> {
 
     pub(crate) fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let r = self.expr_inner();
+        let r = crate::session::deep(|| self.expr_inner());
         self.leave();
         r
     }
@@ -1226,6 +1226,10 @@ type Pieces = std::iter::Peekable<std::vec::IntoIter<Piece>>;
 
 /// `op1` is the operator to the left (`None` at the start of the chain).
 fn parse_neg(op1: Option<(u8, Assoc, Span)>, it: &mut Pieces) -> PResult<Expr> {
+    crate::session::deep(|| parse_neg_inner(op1, it))
+}
+
+fn parse_neg_inner(op1: Option<(u8, Assoc, Span)>, it: &mut Pieces) -> PResult<Expr> {
     match it.next() {
         Some(Piece::Operand(e)) => parse1(op1, e, it),
         Some(Piece::Minus(span)) => {

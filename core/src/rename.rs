@@ -377,6 +377,10 @@ impl Renamer<'_> {
     }
 
     fn expr(&mut self, e: &mut Expr, scope: &Scope) {
+        crate::session::deep(|| self.expr_inner(e, scope))
+    }
+
+    fn expr_inner(&mut self, e: &mut Expr, scope: &Scope) {
         match &mut e.kind {
             ExprKind::Var(id, res) => *res = self.lookup_value(id, scope, "variable"),
             ExprKind::Con(id, res) => *res = self.lookup_value(id, scope, "constructor"),

@@ -22,6 +22,16 @@ use std::rc::Rc;
 /// The prelude's source, embedded in the binary.
 pub const PRELUDE_SOURCE: &str = include_str!("prelude.core");
 
+/// Runs `f`, first moving to a fresh stack segment on the heap if less than
+/// 256 KiB of stack is left. Every recursive pass calls it at its
+/// expression-level entry point, so recursion depth is bounded by the
+/// parser's `MAX_DEPTH` and memory, not by the thread's stack (debug builds
+/// use kilobytes per level).
+#[inline]
+pub fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(256 * 1024, 16 * 1024 * 1024, f)
+}
+
 /// Stack size of the compiler thread. Only touched pages are committed.
 pub const COMPILER_STACK: usize = 1 << 30;
 

@@ -1,0 +1,64 @@
+//! The `sloth` command line: exit statuses and output streams of spec §7.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sloth(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sloth")).args(args).output().expect("sloth runs")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).display().to_string()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("sloth-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write temp file");
+    p.display().to_string()
+}
+
+#[test]
+fn check_is_silent_and_succeeds_on_a_good_file() {
+    let out = sloth(&["check", &example("examples/classic_nqueens.core")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
+}
+
+#[test]
+fn a_type_error_exits_2_with_a_located_diagnostic() {
+    let f = temp_file("bad.core", b"main = 1 + True\n");
+    let out = sloth(&["check", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.core:1:"), "{err}");
+    assert!(err.contains("^"), "the span is underlined: {err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn non_utf8_input_is_a_clean_error() {
+    let f = temp_file("latin1.core", b"main = \"caf\xe9\"\n");
+    let out = sloth(&["check", &f]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    assert_eq!(sloth(&["check", "/no/such/file.core"]).status.code(), Some(64));
+    assert_eq!(sloth(&["check", "--no-such-flag", "x.core"]).status.code(), Some(64));
+    assert_eq!(sloth(&["frobnicate"]).status.code(), Some(64));
+    assert_eq!(sloth(&[]).status.code(), Some(64));
+}
+
+#[test]
+fn dump_core_prints_the_program() {
+    let f = temp_file("id.core", b"twice f x = f (f x)\nmain = twice (+ 1) 5\n");
+    let out = sloth(&["dump", "--core", &f]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("twice ::"), "{text}");
+    assert!(text.contains("forall"), "{text}");
+}
