@@ -781,24 +781,24 @@ impl<'e> Infer<'e> {
     /// `f a` where `f : ft` has been inferred.
     fn apply(&mut self, fe: Expr, ft: Type, fspan: Span, arg: &ast::Expr) -> IResult<(Expr, Type)> {
         let ft = self.shallow(&ft);
-        let (a, r) =
-            match ft.kind() {
-                TypeKind::Fun(a, r) => (a.clone(), r.clone()),
-                TypeKind::Meta(_) => {
-                    let a = self.fresh_meta(false);
-                    let r = self.fresh_meta(false);
-                    self.unify(
-                        &ft,
-                        &Type::fun(a.clone(), r.clone()),
-                        fspan,
-                        &Origin {
-                            span: arg.span,
-                            why: "because it is applied to this argument".into(),
-                        },
-                    )?;
-                    (a, r)
-                }
-                _ => return Err(Diagnostic::error(
+        let (a, r) = match ft.kind() {
+            TypeKind::Fun(a, r) => (a.clone(), r.clone()),
+            TypeKind::Meta(_) => {
+                let a = self.fresh_meta(false);
+                let r = self.fresh_meta(false);
+                self.unify(
+                    &ft,
+                    &Type::fun(a.clone(), r.clone()),
+                    fspan,
+                    &Origin {
+                        span: arg.span,
+                        why: "because it is applied to this argument".into(),
+                    },
+                )?;
+                (a, r)
+            }
+            _ => {
+                return Err(Diagnostic::error(
                     fspan,
                     format!(
                         "this is applied to an argument, but its type `{}` is not a function type",
@@ -806,8 +806,9 @@ impl<'e> Infer<'e> {
                     ),
                 )
                 .with_label("not a function")
-                .with_secondary(arg.span, "the extra argument")),
-            };
+                .with_secondary(arg.span, "the extra argument"))
+            }
+        };
         let ae = self.check(
             arg,
             &a,

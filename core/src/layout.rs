@@ -103,6 +103,13 @@ impl Layout {
         true
     }
 
+    /// Closes everything above `target` and `target` itself, if found.
+    fn close_and_pop(&mut self, target: Ctx, at: Span) {
+        if self.close_to(&[target], at) {
+            self.stack.pop();
+        }
+    }
+
     fn enclosing_indent(&self) -> u32 {
         self.stack
             .iter()
@@ -195,14 +202,10 @@ fn emit(l: &mut Layout, t: Token, pending_block: &mut bool) {
             }
         }
         Tok::RParen => {
-            if l.close_to(&[Ctx::Paren], span) {
-                l.stack.pop();
-            }
+            l.close_and_pop(Ctx::Paren, span);
         }
         Tok::RBracket => {
-            if l.close_to(&[Ctx::Bracket], span) {
-                l.stack.pop();
-            }
+            l.close_and_pop(Ctx::Bracket, span);
         }
         Tok::Comma => {
             l.close_to(&[Ctx::Paren, Ctx::Bracket], span);
@@ -214,19 +217,13 @@ fn emit(l: &mut Layout, t: Token, pending_block: &mut bool) {
             l.stack.push(Ctx::Then);
         }
         Tok::Else => {
-            if l.close_to(&[Ctx::Then], span) {
-                l.stack.pop();
-            }
+            l.close_and_pop(Ctx::Then, span);
         }
         Tok::Of => {
-            if l.close_to(&[Ctx::Case], span) {
-                l.stack.pop();
-            }
+            l.close_and_pop(Ctx::Case, span);
         }
         Tok::RBrace => {
-            if l.close_to(&[Ctx::Explicit], span) {
-                l.stack.pop();
-            }
+            l.close_and_pop(Ctx::Explicit, span);
         }
         _ => {}
     }

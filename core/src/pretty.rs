@@ -25,7 +25,8 @@
 //!
 //! It deliberately knows nothing of typing (it prints ill-typed Core as
 //! faithfully as it can, which is what one wants when lint fails) nor of
-//! the parser: the syntax it relies on is listed in the tests. Literals that
+//! the parser; a test round-trips every example program and the prelude
+//! through the real front end to keep the two in step. Literals that
 //! cannot arise from source print as the nearest expression with the same
 //! value: a NaN `Double` as `(0.0 / 0.0)`, a NaN `Double#` as
 //! `(0.0## /## 0.0##)`.

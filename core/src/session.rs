@@ -66,12 +66,18 @@ impl Session {
     /// prelude itself does not compile (a bug, reported with its
     /// diagnostics).
     pub fn new() -> Result<Session, String> {
+        Session::with_prelude(PRELUDE_SOURCE)
+    }
+
+    /// A session whose prelude is the given text (tests use it to check
+    /// that the printed prelude elaborates back to the same Core).
+    pub fn with_prelude(prelude: &str) -> Result<Session, String> {
         let mut s = Session {
             sources: SourceMap::new(),
             env: Env::new(),
             prelude: Module::default(),
         };
-        match s.elaborate_unit("<prelude>", PRELUDE_SOURCE, true) {
+        match s.elaborate_unit("<prelude>", prelude, true) {
             Ok(m) => {
                 for b in &m.binds {
                     for id in b.binders() {

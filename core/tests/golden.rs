@@ -22,7 +22,9 @@ fn files(dir: &str) -> Vec<PathBuf> {
 }
 
 fn display_name(p: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
     p.strip_prefix(root).unwrap_or(p).display().to_string()
 }
 
@@ -41,7 +43,12 @@ fn valid_programs_elaborate_and_lint() {
         }
         failures
     });
-    assert!(failures.is_empty(), "{} programs failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} programs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -78,7 +85,12 @@ fn check(text: String) -> String {
         let mut s = Session::new().expect("the prelude compiles");
         match s.elaborate("hostile.core", &text) {
             Ok(_) => "ok".to_string(),
-            Err(e) => s.render(&e.0, false).lines().next().unwrap_or("").to_string(),
+            Err(e) => s
+                .render(&e.0, false)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
         }
     })
 }
@@ -101,8 +113,14 @@ fn hostile_inputs_fail_cleanly_or_succeed() {
     let line = format!("main = length \"{}\"", "a".repeat(1 << 20));
     assert_eq!(check(line), "ok");
 
-    assert_eq!(check("main = 1 {- never closed".into()), "error: unterminated block comment");
-    assert_eq!(check("main = \"never closed\n".into()), "error: unterminated string literal");
+    assert_eq!(
+        check("main = 1 {- never closed".into()),
+        "error: unterminated block comment"
+    );
+    assert_eq!(
+        check("main = \"never closed\n".into()),
+        "error: unterminated string literal"
+    );
 
     // Binary garbage, as the lossy UTF-8 a tool might hand us.
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -63,7 +63,7 @@ fn run(cli: Cli) -> u8 {
                 return EXIT_USAGE;
             }
             compile(&file, |s, m| {
-                let text = format!("{:#?}", m.binds.len());
+                let text = sloth_core::pretty::pretty_module(&s.env.data, m);
                 let _ = s; // TEMP until pretty lands
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(text.as_bytes());

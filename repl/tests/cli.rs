@@ -4,11 +4,18 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn sloth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sloth")).args(args).output().expect("sloth runs")
+    Command::new(env!("CARGO_BIN_EXE_sloth"))
+        .args(args)
+        .output()
+        .expect("sloth runs")
 }
 
 fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> String {
@@ -22,7 +29,12 @@ fn temp_file(name: &str, bytes: &[u8]) -> String {
 #[test]
 fn check_is_silent_and_succeeds_on_a_good_file() {
     let out = sloth(&["check", &example("examples/classic_nqueens.core")]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
 
@@ -47,8 +59,14 @@ fn non_utf8_input_is_a_clean_error() {
 
 #[test]
 fn usage_errors_exit_64() {
-    assert_eq!(sloth(&["check", "/no/such/file.core"]).status.code(), Some(64));
-    assert_eq!(sloth(&["check", "--no-such-flag", "x.core"]).status.code(), Some(64));
+    assert_eq!(
+        sloth(&["check", "/no/such/file.core"]).status.code(),
+        Some(64)
+    );
+    assert_eq!(
+        sloth(&["check", "--no-such-flag", "x.core"]).status.code(),
+        Some(64)
+    );
     assert_eq!(sloth(&["frobnicate"]).status.code(), Some(64));
     assert_eq!(sloth(&[]).status.code(), Some(64));
 }
@@ -57,7 +75,12 @@ fn usage_errors_exit_64() {
 fn dump_core_prints_the_program() {
     let f = temp_file("id.core", b"twice f x = f (f x)\nmain = twice (+ 1) 5\n");
     let out = sloth(&["dump", "--core", &f]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("twice ::"), "{text}");
     assert!(text.contains("forall"), "{text}");
