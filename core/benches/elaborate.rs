@@ -32,6 +32,8 @@ fn bench(c: &mut Criterion) {
                 sources: base.sources.clone(),
                 env: base.env.clone(),
                 prelude: base.prelude.clone(),
+                simplifier: base.simplifier.clone(),
+                simplified_prelude: base.simplified_prelude.clone(),
             };
             black_box(
                 s.elaborate("gen.core", &program)

@@ -4,10 +4,12 @@
 //! (virtual braces and semicolons), `parser` (tokens → `ast` with spans),
 //! `rename` (scopes, dependency groups), `infer` (Hindley–Milner inference
 //! and elaboration to `ir`, explicit System F), `lint` (an independent type
-//! checker for `ir`), `pretty` (Core back to parseable source). `session`
-//! ties them together and holds what persists between compilation units
-//! (the prelude, earlier REPL lines). The crate knows nothing of STG,
-//! bytecode or the heap. Start reading at `session`.
+//! checker for `ir`), `pretty` (Core back to parseable source), `simplify`
+//! (beta, inlining of small functions, case of known constructor: the
+//! rewrites valid under every evaluation strategy, run before lowering to
+//! STG). `session` ties them together and holds what persists between
+//! compilation units (the prelude, earlier REPL lines). The crate knows
+//! nothing of STG, bytecode or the heap. Start reading at `session`.
 
 pub mod ast;
 pub mod diagnostic;
@@ -23,6 +25,8 @@ pub mod pretty;
 pub mod primop;
 pub mod rename;
 pub mod session;
+pub mod show;
+pub mod simplify;
 pub mod source;
 pub mod token;
 pub mod types;

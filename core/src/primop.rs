@@ -124,6 +124,16 @@ impl PrimOp {
     }
 
     /// The number of value arguments.
+    /// Whether an application can fail (a runtime error) rather than
+    /// return: such an application is not evaluated speculatively (GHC's
+    /// "ok for speculation"), e.g. when building a constructor lazily.
+    pub fn can_fail(self) -> bool {
+        matches!(
+            self,
+            PrimOp::IntQuot | PrimOp::IntRem | PrimOp::Chr | PrimOp::Error
+        )
+    }
+
     pub fn arity(self) -> usize {
         self.ty().split_foralls().1.split_funs().0.len()
     }

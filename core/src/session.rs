@@ -5,6 +5,10 @@
 //! REPL lines). [`Session::elaborate`] runs the whole front end on one unit:
 //! lex → layout → parse → rename → infer → lint, and returns linted Core or
 //! every diagnostic found. A unit with errors leaves the session unchanged.
+//! [`Session::simplify`] then runs the Core simplifier (`simplify`) on an
+//! elaborated unit, for the lowering; `elaborate` itself returns the
+//! unsimplified Core (what `dump --core` shows and the reference evaluator
+//! runs).
 //!
 //! The passes recurse over the syntax tree, so the compiler runs on a thread
 //! with a large stack ([`with_compiler_stack`]); see Note [Nesting limits]
@@ -14,6 +18,7 @@ use crate::diagnostic::{render, Diagnostic};
 use crate::env::Env;
 use crate::infer::Infer;
 use crate::ir::Module;
+use crate::simplify::Simplifier;
 use crate::source::{FileId, SourceMap, Span};
 use crate::token::Tok;
 use crate::{layout, lexer, lint, parser, rename};
@@ -55,6 +60,11 @@ pub struct Session {
     pub env: Env,
     /// The elaborated prelude.
     pub prelude: Module,
+    /// The simplifier, holding the unfoldings of the prelude and of every
+    /// unit simplified so far in this session.
+    pub simplifier: Simplifier,
+    /// The prelude after simplification: what the lowering compiles.
+    pub simplified_prelude: Module,
 }
 
 /// Diagnostics of a failed unit, with the sources needed to render them.
@@ -76,6 +86,8 @@ impl Session {
             sources: SourceMap::new(),
             env: Env::new(),
             prelude: Module::default(),
+            simplifier: Simplifier::new(),
+            simplified_prelude: Module::default(),
         };
         match s.elaborate_unit("<prelude>", prelude, true) {
             Ok(m) => {
@@ -84,6 +96,7 @@ impl Session {
                         s.env.prelude.insert(id.name.clone(), id.unique);
                     }
                 }
+                s.simplified_prelude = s.simplify(&m);
                 s.prelude = m;
                 Ok(s)
             }
@@ -95,6 +108,42 @@ impl Session {
     /// when it is free of errors, adds its names to the session.
     pub fn elaborate(&mut self, name: &str, text: &str) -> Result<Module, Errors> {
         self.elaborate_unit(name, text, false)
+    }
+
+    /// Simplifies an elaborated unit (the session's last, or an earlier
+    /// one in order) and records its small functions as unfoldings for
+    /// later units; see `simplify`.
+    ///
+    /// The result is linted like every elaborated unit. A lint failure is
+    /// a simplifier bug: in debug builds (tests) it panics with the lint
+    /// messages and the simplified Core; in release builds the unit is used
+    /// unsimplified (its unfoldings are forgotten) and the messages are
+    /// kept in [`Simplifier::lint_failures`], so that a user's program
+    /// still runs.
+    pub fn simplify(&mut self, m: &Module) -> Module {
+        let out = self.simplifier.simplify_module(&mut self.env, m);
+        let globals = &self.env.globals;
+        let external = |u: crate::types::Unique| globals.get(&u).map(|id| id.ty.clone());
+        match lint::lint_module(&self.env.data, &external, &out) {
+            Ok(()) => out,
+            Err(errs) => {
+                let msg = errs
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                if cfg!(debug_assertions) {
+                    panic!(
+                        "internal error: Core lint failed after simplification:\n{msg}\n\
+                         --- simplified Core:\n{}",
+                        crate::pretty::pretty_module(&self.env.data, &out)
+                    );
+                }
+                self.simplifier.forget(m);
+                self.simplifier.lint_failures.push(msg);
+                m.clone()
+            }
+        }
     }
 
     fn elaborate_unit(

@@ -1,12 +1,14 @@
 //! `sloth`: the command-line driver.
 //!
-//! `sloth check FILE` and `sloth dump --core FILE` run the front end
-//! (`sloth-core`) and report with spec §7's exit statuses. The driver owns
+//! `sloth check FILE` runs the front end (`sloth-core`); `sloth dump
+//! --core|--stg FILE` prints an intermediate representation; every command
+//! reports with spec §7's exit statuses. The driver owns
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
+use sloth_stg::Strategy;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -32,11 +34,18 @@ enum Command {
         /// The .core file.
         file: String,
     },
-    /// Print an intermediate representation of a file.
+    /// Print an intermediate representation of a file (the program's own
+    /// definitions, not the prelude's).
     Dump {
         /// Print the elaborated, explicitly typed Core.
-        #[arg(long)]
+        #[arg(long, group = "ir")]
         core: bool,
+        /// Print the STG the program is lowered to (after simplification).
+        #[arg(long, group = "ir")]
+        stg: bool,
+        /// The evaluation strategy to lower with (for --stg).
+        #[arg(long, value_name = "need|name|value", default_value = "need")]
+        strategy: Strategy,
         /// The .core file.
         file: String,
     },
@@ -57,23 +66,43 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { file } => compile(&file, |_, _| {}),
-        Command::Dump { core, file } => {
-            if !core {
-                eprintln!("sloth dump: say what to dump: --core\n\nUsage: sloth dump --core FILE");
+        Command::Dump {
+            core,
+            stg,
+            strategy,
+            file,
+        } => {
+            if !core && !stg {
+                eprintln!(
+                    "sloth dump: say what to dump: --core or --stg\n\n\
+                     Usage: sloth dump (--core | --stg [--strategy need|name|value]) FILE"
+                );
                 return EXIT_USAGE;
             }
             compile(&file, |s, m| {
-                let text = sloth_core::pretty::pretty_module(&s.env.data, m);
-                let _ = s; // TEMP until pretty lands
+                let text = if core {
+                    sloth_core::pretty::pretty_module(&s.env.data, m)
+                } else {
+                    let lowered = sloth_stg::lower_with_prelude(s, m, strategy);
+                    let globals = &lowered.env.globals;
+                    let known = |u| globals.contains_key(&u);
+                    if let Err(problems) =
+                        sloth_stg::lint::lint_program(&s.env.data, &known, &lowered.program)
+                    {
+                        eprintln!("internal error: STG lint failed:\n{}", problems.join("\n"));
+                    }
+                    sloth_stg::pretty::pretty_program(&s.env.data, &lowered.program)
+                };
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(text.as_bytes());
+                let _ = out.write_all(b"\n");
             })
         }
     }
 }
 
 /// Reads and elaborates a file, then hands the Core to `then`.
-fn compile(path: &str, then: impl FnOnce(&Session, &sloth_core::ir::Module)) -> u8 {
+fn compile(path: &str, then: impl FnOnce(&mut Session, &sloth_core::ir::Module)) -> u8 {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -98,7 +127,7 @@ fn compile(path: &str, then: impl FnOnce(&Session, &sloth_core::ir::Module)) -> 
     };
     match session.elaborate(path, &text) {
         Ok(m) => {
-            then(&session, &m);
+            then(&mut session, &m);
             0
         }
         Err(errs) => {

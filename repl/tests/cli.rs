@@ -85,3 +85,46 @@ fn dump_core_prints_the_program() {
     assert!(text.contains("twice ::"), "{text}");
     assert!(text.contains("forall"), "{text}");
 }
+
+#[test]
+fn dump_stg_prints_the_program_under_each_strategy() {
+    let f = temp_file(
+        "stg.core",
+        // `k` is recursive, so the simplifier does not inline it.
+        b"k :: Int -> Int -> Int\nk x y = if x > 0 then x else k x y\nmain = k 1 (error \"unused\")\n",
+    );
+    let need = sloth(&["dump", "--stg", &f]);
+    assert_eq!(
+        need.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&need.stderr)
+    );
+    assert!(
+        need.stderr.is_empty(),
+        "lint problems: {}",
+        String::from_utf8_lossy(&need.stderr)
+    );
+    let need = String::from_utf8_lossy(&need.stdout).to_string();
+    assert!(need.contains("k = \\r [x y] ->"), "{need}");
+    let name = sloth(&["dump", "--stg", "--strategy", "name", &f]);
+    let name = String::from_utf8_lossy(&name.stdout).to_string();
+    let value = sloth(&["dump", "--stg", "--strategy", "value", &f]);
+    let value = String::from_utf8_lossy(&value.stdout).to_string();
+    // Under need the unused argument is an updatable thunk, under name a
+    // re-entrant one, under value it is evaluated before the call.
+    assert!(need.contains("\\u [] -> error"), "{need}");
+    assert!(name.contains("\\r [] -> error"), "{name}");
+    assert!(value.contains("case error"), "{value}");
+    assert_eq!(
+        sloth(&["dump", "--stg", "--strategy", "lazy", &f])
+            .status
+            .code(),
+        Some(64)
+    );
+    assert_eq!(sloth(&["dump", &f]).status.code(), Some(64));
+    assert_eq!(
+        sloth(&["dump", "--core", "--stg", &f]).status.code(),
+        Some(64)
+    );
+}
