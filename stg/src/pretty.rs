@@ -15,6 +15,8 @@ use sloth_core::types::{DataEnv, Unique};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
+const MAX_INDENT: usize = 80;
+
 /// Prints a program, one top-level binding per paragraph.
 pub fn pretty_program(data: &DataEnv, p: &Program) -> String {
     let mut pr = Printer {
@@ -53,6 +55,9 @@ struct Printer<'a> {
 struct Names {
     names: HashMap<Unique, String>,
     taken: HashSet<String>,
+    /// The next suffix to try for each base name (so that naming the n-th
+    /// `a` does not probe `a1` … `an` again).
+    next: HashMap<String, u32>,
 }
 
 impl Names {
@@ -60,16 +65,22 @@ impl Names {
         if let Some(n) = self.names.get(&v.unique) {
             return n.clone();
         }
-        let free = |c: &String, me: &Names| {
-            !me.taken.contains(c) && outer.is_none_or(|o| !o.taken.contains(c))
-        };
         let base = v.name.to_string();
-        let mut name = base.clone();
-        let mut n = 0;
-        while !free(&name, self) {
+        let mut n = self.next.get(&base).copied().unwrap_or(0);
+        let name = loop {
+            let candidate = if n == 0 {
+                base.clone()
+            } else {
+                format!("{base}{n}")
+            };
             n += 1;
-            name = format!("{base}{n}");
-        }
+            let free = !self.taken.contains(&candidate)
+                && outer.is_none_or(|o| !o.taken.contains(&candidate));
+            if free {
+                break candidate;
+            }
+        };
+        self.next.insert(base, n);
         self.taken.insert(name.clone());
         self.names.insert(v.unique, name.clone());
         name
@@ -84,9 +95,11 @@ impl Printer<'_> {
         }
     }
 
+    /// Indentation stops growing at [`MAX_INDENT`] columns: a program
+    /// nested 20,000 deep would otherwise print gigabytes of spaces.
     fn newline(&mut self, indent: usize) {
         self.out.push('\n');
-        for _ in 0..indent {
+        for _ in 0..indent.min(MAX_INDENT) {
             self.out.push(' ');
         }
     }

@@ -95,6 +95,10 @@ fn deep_programs_lower() {
             for st in Strategy::ALL {
                 let (s, l) = lower(&src, st);
                 problems.extend(lint_both(&s, &l, "deep"));
+                // Printing is linear too (indentation is capped, names
+                // are not probed from scratch).
+                let text = pretty_program(&s.env.data, &l.program);
+                assert!(text.len() < 400 * 30_000, "{} bytes", text.len());
             }
         }
         problems
