@@ -354,7 +354,7 @@ impl<'e> Infer<'e> {
     /// Instantiates the outer `forall`s with fresh metas: `e @t1 ... @tn`.
     fn instantiate(&mut self, mut e: Expr, mut t: Type) -> (Expr, Type) {
         loop {
-            let s = self.shallow(&t);
+            let s = self.prune(&t);
             let TypeKind::Forall(v, body) = s.kind() else {
                 return (e, s);
             };
@@ -570,7 +570,7 @@ impl<'e> Infer<'e> {
                     )
                     .with_label("unboxed"));
                 }
-                let ft = self.shallow(&ft);
+                let ft = self.prune(&ft);
                 match ft.kind() {
                     TypeKind::Forall(v, body) => Ok((Expr::ty_app(fe, arg.clone()), body.subst(v, &arg))),
                     _ => Err(Diagnostic::error(f.span, format!("cannot apply this to a type argument: its type `{}` is not polymorphic", self.show(&ft)))
@@ -731,7 +731,7 @@ impl<'e> Infer<'e> {
                 let mut ts = Vec::new();
                 for it in items {
                     let (x, t) = self.infer(it)?;
-                    let t = self.shallow(&t);
+                    let t = self.prune(&t);
                     if t.is_unlifted() {
                         return Err(Diagnostic::error(
                             it.span,
@@ -759,7 +759,7 @@ impl<'e> Infer<'e> {
     }
 
     fn split_fun(&mut self, t: &Type, span: Span, name: &str) -> IResult<(Type, Type)> {
-        let t = self.shallow(t);
+        let t = self.prune(t);
         if let TypeKind::Fun(a, r) = t.kind() {
             return Ok((a.clone(), r.clone()));
         }
@@ -780,7 +780,7 @@ impl<'e> Infer<'e> {
 
     /// `f a` where `f : ft` has been inferred.
     fn apply(&mut self, fe: Expr, ft: Type, fspan: Span, arg: &ast::Expr) -> IResult<(Expr, Type)> {
-        let ft = self.shallow(&ft);
+        let ft = self.prune(&ft);
         let (a, r) = match ft.kind() {
             TypeKind::Fun(a, r) => (a.clone(), r.clone()),
             TypeKind::Meta(_) => {
@@ -919,7 +919,7 @@ impl<'e> Infer<'e> {
     }
 
     fn check_inner(&mut self, e: &ast::Expr, expected: &Type, origin: &Origin) -> IResult<Expr> {
-        let exp = self.shallow(expected);
+        let exp = self.prune(expected);
         if let TypeKind::Forall(v, body) = exp.kind() {
             // An explicit `\@b -> e` binds the signature's variable; anything
             // else is checked at a fresh rigid variable (skolemisation).
@@ -1306,7 +1306,7 @@ impl<'e> Infer<'e> {
 
         // Unboxed types cannot be let-bound.
         for ((d, _), id) in defs.iter().zip(&ids) {
-            let t = self.shallow(&id.ty);
+            let t = self.prune(&id.ty);
             if t.is_unlifted() {
                 return Err(Diagnostic::error(d.name.span, format!("`{}` cannot be bound to a value of the unboxed type `{}`", d.name.name, self.show(&t)))
                     .with_label("unboxed value bound here")
@@ -1545,8 +1545,10 @@ impl<'e> Infer<'e> {
 
     // ----- zonking -----
 
-    fn zonk_type(&self, t: &Type) -> Type {
-        let t = self.shallow(t);
+    fn zonk_type(&mut self, t: &Type) -> Type {
+        // `prune`, not `shallow`: long chains of solved metas (a 20,000-long
+        // `f $ f $ ...`) are compressed once, not walked at every node.
+        let t = self.prune(t);
         match t.kind() {
             // An unconstrained, ungeneralised type: nothing depends on it.
             TypeKind::Meta(_) => Type::con0(types::UNIT),
@@ -1563,7 +1565,7 @@ impl<'e> Infer<'e> {
         }
     }
 
-    fn zonk_id(&self, id: Id) -> Id {
+    fn zonk_id(&mut self, id: Id) -> Id {
         Id {
             ty: self.zonk_type(&id.ty),
             ..id
