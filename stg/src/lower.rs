@@ -832,11 +832,10 @@ impl Lower<'_> {
     fn let_nonrec(&mut self, x: &ir::Id, e: &ir::Expr, body: &ir::Expr) -> Expr {
         let e = strip(e);
         let mut wraps = Vec::new();
-        if matches!(e, ir::Expr::Var(_))
-            || matches!(e, ir::Expr::Lit(l) if !matches!(l, Literal::String(_)))
-        {
+        if matches!(e, ir::Expr::Var(_) | ir::Expr::Lit(_)) {
             // `let x = y in b` is `b[y/x]` (by value, after forcing y if
-            // it may be unevaluated).
+            // it may be unevaluated); a literal is a shared static closure
+            // (a string's unpacking cannot fail, so it need not be forced).
             let a = self.atom(e, &mut wraps);
             self.subst.insert(x.unique, a);
             let body = self.expr(body);
