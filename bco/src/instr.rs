@@ -51,6 +51,10 @@ pub struct SpanRef(pub u16);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Instr {
+    /// `LABEL l` ( -- ) a jump target (GHC's pseudo-instruction; the
+    /// assembler removes it).
+    Label(Label),
+
     // ---- stack -----------------------------------------------------------
     /// `STKCHECK n` ( -- ) the stack has room for `n` more words, or the
     /// run stops with a stack overflow. First instruction of every BCO that
@@ -118,13 +122,15 @@ pub enum Instr {
     /// `ALLOC_CON c` ( -- p ) *Sloth*: allocate constructor `c` with its
     /// fields not yet filled (`MKCON`): a constructor in a recursive `let`.
     AllocCon(ConId),
-    /// `MKAP o n` ( .. p@o .. x1..xn -- .. p .. ) fill the thunk at offset
-    /// `o` (counted before the pops) with the `n` words on top, free
-    /// variable 1 topmost, and pop them.
+    /// `MKAP o n` ( .. p@o .. x_1..x_n -- .. p .. ) fill the thunk at
+    /// offset `o` (counted before the pops) with the `n` words on top —
+    /// payload word 1 deepest, in the heap's order (pointers first) — and
+    /// pop them.
     MkAp(Offset, u16),
     /// `MKPAP o n` the same for a function closure.
     MkPap(Offset, u16),
-    /// `MKCON o n` the same for a constructor's fields (*Sloth*).
+    /// `MKCON o n` the same for a constructor's fields, field 1 deepest
+    /// (*Sloth*).
     MkCon(Offset, u16),
     /// `PACK c n` ( x_n .. x_1 -- p ) allocate constructor `c` with the
     /// `n` words on top as its fields, field 1 topmost.
@@ -161,8 +167,9 @@ pub enum Instr {
     /// `showDouble#` a string; `quotInt#`/`remInt#` by zero and a bad
     /// `chr#` stop the run. `error` is not a `PRIM`: see `RAISE`.
     Prim(PrimOp),
-    /// `RAISE` ( s -- ) *Sloth*: stop the run with the fully evaluated
-    /// string `s` as the error message (the code before it forces `s`).
+    /// `RAISE` ( s -- ) *Sloth*: `error s`: evaluate the string `s` fully
+    /// and stop the run with it as the message (an error while evaluating
+    /// it wins).
     Raise,
 }
 
@@ -209,6 +216,7 @@ impl Instr {
     /// GHC-style mnemonic.
     pub fn mnemonic(&self) -> &'static str {
         match self {
+            Instr::Label(_) => "LABEL",
             Instr::StkCheck(_) => "STKCHECK",
             Instr::PushL(_) => "PUSH_L",
             Instr::PushLL(..) => "PUSH_LL",

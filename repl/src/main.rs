@@ -43,7 +43,10 @@ enum Command {
         /// Print the STG the program is lowered to (after simplification).
         #[arg(long, group = "ir")]
         stg: bool,
-        /// The evaluation strategy to lower with (for --stg).
+        /// Print the bytecode objects the program compiles to.
+        #[arg(long, group = "ir")]
+        bco: bool,
+        /// The evaluation strategy to lower with (for --stg and --bco).
         #[arg(long, value_name = "need|name|value", default_value = "need")]
         strategy: Strategy,
         /// The .core file.
@@ -69,13 +72,14 @@ fn run(cli: Cli) -> u8 {
         Command::Dump {
             core,
             stg,
+            bco,
             strategy,
             file,
         } => {
-            if !core && !stg {
+            if !core && !stg && !bco {
                 eprintln!(
-                    "sloth dump: say what to dump: --core or --stg\n\n\
-                     Usage: sloth dump (--core | --stg [--strategy need|name|value]) FILE"
+                    "sloth dump: say what to dump: --core, --stg or --bco\n\n\
+                     Usage: sloth dump (--core | --stg | --bco) [--strategy need|name|value] FILE"
                 );
                 return EXIT_USAGE;
             }
@@ -91,7 +95,21 @@ fn run(cli: Cli) -> u8 {
                     {
                         eprintln!("internal error: STG lint failed:\n{}", problems.join("\n"));
                     }
-                    sloth_stg::pretty::pretty_program(&s.env.data, &lowered.program)
+                    if bco {
+                        let unit = sloth_bco::compile::compile_program(
+                            &s.env.data,
+                            globals,
+                            &lowered.program,
+                        );
+                        let name = |u| {
+                            globals
+                                .get(&u)
+                                .map_or_else(|| format!("?{u}"), |g| g.var.name.to_string())
+                        };
+                        sloth_bco::disasm::disassemble(&s.env.data, &name, &unit)
+                    } else {
+                        sloth_stg::pretty::pretty_program(&s.env.data, &lowered.program)
+                    }
                 };
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(text.as_bytes());
