@@ -1,11 +1,15 @@
 //! `sloth-rts`: the runtime system: linker, heap, copying collector, machine
 //! stack, interpreter and value printer.
 //!
-//! Being built (issue "Bytecode compiler and runtime"): so far the heap of
-//! words (`heap`), the Cheney collector with its sanity check (`gc`) and the
-//! machine stack with its pointer bitmap (`stack`). It never sees Core: only
-//! linked BCOs and heap objects. Start at `heap`.
+//! Being built (issue "Bytecode compiler and runtime"): the heap of words
+//! (`heap`), the Cheney collector with its sanity check (`gc`), the machine
+//! stack with its pointer bitmap (`stack`), inline primops (`primops`) and
+//! the linker and eval/apply interpreter (`interp`); the value printer and
+//! `sloth run` are to come. It never sees Core: only linked BCOs, heap
+//! objects, and constructor layouts. Start at `heap`, then `interp`.
 
 pub mod gc;
 pub mod heap;
+pub mod interp;
+pub mod primops;
 pub mod stack;
