@@ -1,10 +1,13 @@
 //! `sloth`: the command-line driver.
 //!
-//! `sloth check FILE` runs the front end (`sloth-core`); `sloth dump
-//! --core|--stg FILE` prints an intermediate representation; every command
-//! reports with spec §7's exit statuses. The driver owns
+//! `sloth run FILE` evaluates a program (module `run`); `sloth check FILE`
+//! runs the front end (`sloth-core`); `sloth dump --core|--stg|--bco FILE`
+//! prints an intermediate representation; every command reports with spec
+//! §7's exit statuses. The driver owns
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
+
+mod run;
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
@@ -29,6 +32,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Evaluate a program's `main` and print it (spec §6).
+    Run {
+        /// The .core file.
+        file: String,
+        /// The evaluation strategy.
+        #[arg(long, value_name = "need|name|value", default_value = "need")]
+        strategy: Strategy,
+        /// Print run statistics to standard error afterwards.
+        #[arg(long)]
+        stats: bool,
+        /// The largest the heap may grow (e.g. 512M, 4G; default: 80% of
+        /// physical memory).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_heap: Option<u64>,
+        /// The largest the machine stack may grow (default 1G).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_stack: Option<u64>,
+    },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
         /// The .core file.
@@ -68,6 +89,27 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> u8 {
     match cli.command {
+        Command::Run {
+            file,
+            strategy,
+            stats,
+            max_heap,
+            max_stack,
+        } => {
+            let opts = run::RunOptions {
+                strategy,
+                max_heap_bytes: max_heap.unwrap_or_else(run::default_max_heap),
+                max_stack_words: (max_stack.unwrap_or(1 << 30) / 8) as usize,
+                stats,
+            };
+            let mut status = 0;
+            let compiled = compile(&file, |s, m| status = run::run_program(s, m, &opts));
+            if compiled != 0 {
+                compiled
+            } else {
+                status
+            }
+        }
         Command::Check { file } => compile(&file, |_, _| {}),
         Command::Dump {
             core,

@@ -162,6 +162,8 @@ pub struct HeapStats {
     pub collections: u64,
     pub peak_live_words: u64,
     pub words_copied: u64,
+    /// Time spent collecting.
+    pub gc_time: std::time::Duration,
 }
 
 pub struct Heap {

@@ -10,7 +10,7 @@
 //!
 //! ```text
 //!   CASE    | bco:32 | pc:30 | 00 |   continue at (bco, pc) with the value pushed
-//!   UPDATE  |             0  | 01 |   the slot below holds the thunk to update
+//!   UPDATE  |     restore:1  | 01 |   the slot below holds the thunk to update (or restore)
 //!   APPLY   |             n  | 10 |   apply the returned function to the n words below
 //!   STOP    |             0  | 11 |   hand the value back to `eval`'s caller
 //! ```
@@ -82,6 +82,22 @@ const FRAME_CASE: u64 = 0;
 const FRAME_UPDATE: u64 = 1;
 const FRAME_APPLY: u64 = 2;
 const FRAME_STOP: u64 = 3;
+/// On an update frame: restore the (non-updatable) thunk instead.
+const RESTORE: u64 = 4;
+
+// Note [Blackholing non-updatable thunks]
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+// Under call-by-name a thunk is never updated, so GHC's AP_NOUPD is not
+// blackholed either, and a thunk that demands itself (`let x = x + 1 in x`)
+// recurses until the stack overflows. Evaluation is deterministic: a thunk
+// entered again while it is being evaluated repeats the same computation
+// and can never finish, so it is a `<<loop>>` exactly as under need (the
+// reference evaluator says so too). We blackhole it on entry under a
+// restore frame — an update frame with the RESTORE bit — which, when the
+// value returns, puts the thunk back as it was instead of overwriting it:
+//
+//     enter t:   [.. | t | UPDATE+RESTORE] , t := BLACKHOLE
+//     return v:  t := THUNK_NOUPD again; v goes on to the next frame
 
 /// Work counters (`--stats`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -375,8 +391,13 @@ impl Machine {
                 Ok(Step::Go(h.info, 0))
             }
             Kind::ThunkNoUpd => {
+                // See Note [Blackholing non-updatable thunks].
                 self.stats.thunks_entered += 1;
-                self.stack.reserve(h.payload())?;
+                self.stack.reserve(2 + h.payload())?;
+                self.stack.push_ptr(p);
+                self.stack.push_word(FRAME_UPDATE | RESTORE);
+                self.heap
+                    .set_header(p, Header::new(Kind::Blackhole, h.info, h.ptrs, h.nptrs));
                 self.push_payload(p, h);
                 Ok(Step::Go(h.info, 0))
             }
@@ -416,6 +437,12 @@ impl Machine {
                         (frame >> 32) as u32,
                         ((frame >> 2) & 0x3fff_ffff) as usize,
                     ));
+                }
+                FRAME_UPDATE if frame & RESTORE != 0 => {
+                    let t = self.stack.pop_ptr();
+                    let h = self.heap.header(t);
+                    self.heap
+                        .set_header(t, Header::new(Kind::ThunkNoUpd, h.info, h.ptrs, h.nptrs));
                 }
                 FRAME_UPDATE => {
                     let t = self.stack.pop_ptr();
@@ -759,6 +786,14 @@ impl Machine {
             PrimResult::BadChr(x) => return Err(RunError::BadChr(x)),
         }
         Ok(())
+    }
+
+    /// Field `i` of the constructor `p`: the word and whether it is a
+    /// pointer.
+    pub fn con_field(&self, p: Ptr, i: usize) -> (u64, bool) {
+        let c = self.heap.header(p).info as usize;
+        let (slot, is_ptr) = self.layouts[c].slots[i];
+        (self.heap.get(p, usize::from(slot)), is_ptr)
     }
 
     /// Evaluates a `[Char]` fully (for `error`'s message).

@@ -135,6 +135,17 @@ impl Stack {
         self.mark(slot, true);
     }
 
+    /// The word in slot `slot`, counted from the bottom.
+    pub fn at(&self, slot: usize) -> u64 {
+        self.words[slot]
+    }
+
+    /// Overwrites slot `slot` (from the bottom) with a pointer.
+    pub fn set_at_ptr(&mut self, slot: usize, p: Ptr) {
+        self.words[slot] = p.word();
+        self.mark(slot, true);
+    }
+
     pub fn is_pointer(&self, slot: usize) -> bool {
         self.pointer_bits[slot / 64] >> (slot % 64) & 1 == 1
     }

@@ -1,0 +1,168 @@
+//! `sloth run`: the whole pipeline on one file, then the machine.
+//!
+//! Elaborated Core is simplified and lowered under the chosen strategy
+//! (prelude and program), compiled to BCOs, verified, linked, and `main` is
+//! evaluated and printed by the RTS printer, streaming to standard output.
+//! Runtime errors and resource limits end the run with spec §7's message
+//! and status.
+
+use sloth_bco::{compile::compile_program, verify::verify_unit};
+use sloth_core::ir::Module;
+use sloth_core::session::Session;
+use sloth_core::show::show_int_prec;
+use sloth_rts::interp::{Machine, RunError};
+use sloth_rts::printer::Printer;
+use sloth_stg::{lower_with_prelude, Strategy};
+use std::io::Write;
+use std::time::Instant;
+
+pub struct RunOptions {
+    pub strategy: Strategy,
+    pub max_heap_bytes: u64,
+    pub max_stack_words: usize,
+    pub stats: bool,
+}
+
+/// Runs `main`; returns the exit status (0, or 1 for a runtime error).
+pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -> u8 {
+    let Some(main) = program
+        .binds
+        .iter()
+        .flat_map(|b| b.binders())
+        .find(|x| &*x.name == "main")
+        .cloned()
+    else {
+        eprintln!("sloth: the program does not define `main`");
+        return 1;
+    };
+    let started = Instant::now();
+    let lowered = lower_with_prelude(session, program, opts.strategy);
+    let mut machine = Machine::new(opts.max_heap_bytes, opts.max_stack_words);
+    for unit in [&lowered.prelude, &lowered.program] {
+        let bcos = compile_program(&session.env.data, &lowered.env.globals, unit);
+        if let Err(e) = verify_unit(&session.env.data, &bcos) {
+            eprintln!("internal error: the bytecode does not verify: {e}");
+            return 70;
+        }
+        if let Err(e) = machine.link(&session.env.data, &bcos) {
+            return report(session, &e);
+        }
+    }
+    let compiled = started.elapsed();
+    let main_ptr = machine.global(main.unique).expect("main is linked");
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = Printer {
+        machine: &mut machine,
+        data: &session.env.data,
+        out: &mut out,
+    }
+    .print_top(&main.ty, main_ptr);
+    let status = match result {
+        Ok(()) => {
+            let _ = out.write_all(b"\n");
+            let _ = out.flush();
+            0
+        }
+        Err(e) => {
+            let _ = out.flush();
+            report(session, &e)
+        }
+    };
+    if opts.stats {
+        let total = started.elapsed();
+        let h = machine.heap.stats;
+        let s = machine.stats;
+        eprintln!(
+            "{} bytes allocated\n{} collections\n{} bytes peak live heap\n\
+             {:.3} s compile+link, {:.3} s mutator, {:.3} s GC\n\
+             {} thunks allocated, {} entered, {} updated\n\
+             {} bytecode instructions executed\n{} words peak stack depth",
+            h.words_allocated * 8,
+            h.collections,
+            h.peak_live_words.max(machine.heap.used_words() as u64) * 8,
+            compiled.as_secs_f64(),
+            (total - compiled).saturating_sub(h.gc_time).as_secs_f64(),
+            h.gc_time.as_secs_f64(),
+            s.thunks_allocated,
+            s.thunks_entered,
+            s.thunks_updated,
+            s.instructions,
+            machine.stack.peak_words,
+        );
+    }
+    status
+}
+
+fn report(session: &Session, e: &RunError) -> u8 {
+    let msg = match e {
+        RunError::User(m) => m.clone(),
+        RunError::PatternFail(span) => format!(
+            "non-exhaustive patterns in case at {}",
+            session.sources.describe(*span)
+        ),
+        RunError::DivideByZero => "divide by zero".into(),
+        RunError::BadChr(n) => format!("Prelude.chr: bad argument: {}", show_int_prec(*n, 9)),
+        RunError::Loop => "<<loop>>".into(),
+        RunError::Heap(h) => h.to_string(),
+        RunError::Stack(s) => s.to_string(),
+        RunError::StepLimit => "step limit reached".into(),
+    };
+    eprintln!("sloth: {msg}");
+    1
+}
+
+/// `512M`, `2G`, `1048576`, `64K` (powers of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&s[..i], s[i..].to_ascii_uppercase()),
+        None => (s, String::new()),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 512M, 2G)"))?;
+    let scale: u64 = match unit.trim_end_matches('B') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("`{s}` is not a size (e.g. 512M, 2G)")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// Spec §7's default heap limit: 80% of physical memory.
+pub fn default_max_heap() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|k| k.parse::<u64>().ok())
+                })
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(8 << 30);
+    total / 5 * 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("100"), Ok(100));
+        assert_eq!(parse_size("64KB"), Ok(64 << 10));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5X").is_err());
+    }
+}
