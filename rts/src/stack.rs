@@ -10,7 +10,7 @@
 //!
 //! Capacity is checked by [`Stack::reserve`] — the bytecode's `STKCHECK`,
 //! issued once per BCO for the most it can push — so that the pushes
-//! themselves do not check the limit. Read next: `interp` (to come).
+//! themselves do not check the limit. Read next: `interp`.
 
 use crate::gc::Roots;
 use crate::heap::Ptr;
