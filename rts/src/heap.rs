@@ -37,13 +37,16 @@ use std::fmt;
 pub struct Ptr(pub u32);
 
 impl Ptr {
+    #[inline]
     pub fn index(self) -> usize {
         self.0 as usize
     }
+    #[inline]
     pub fn word(self) -> u64 {
         u64::from(self.0)
     }
     /// The pointer stored in a payload word.
+    #[inline]
     pub fn from_word(w: u64) -> Ptr {
         Ptr(w as u32)
     }
@@ -67,6 +70,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    #[inline]
     fn from_u8(b: u8) -> Kind {
         match b {
             0 => Kind::Con,
@@ -108,6 +112,7 @@ impl Header {
         }
     }
 
+    #[inline]
     pub fn encode(self) -> u64 {
         u64::from(self.kind as u8)
             | u64::from(self.info) << 8
@@ -115,6 +120,7 @@ impl Header {
             | u64::from(self.nptrs) << 48
     }
 
+    #[inline]
     pub fn decode(w: u64) -> Header {
         Header {
             kind: Kind::from_u8(w as u8),
@@ -125,11 +131,13 @@ impl Header {
     }
 
     /// Payload words, padded to [`MIN_PAYLOAD`].
+    #[inline]
     pub fn payload(self) -> usize {
         (usize::from(self.ptrs) + usize::from(self.nptrs)).max(MIN_PAYLOAD)
     }
 
     /// Header plus payload.
+    #[inline]
     pub fn size(self) -> usize {
         1 + self.payload()
     }
@@ -211,6 +219,7 @@ impl Heap {
 
     /// Allocates a closure with the given header; its payload is zeroed
     /// (a zero word is no pointer: fill it before the next collection).
+    #[inline]
     pub fn alloc(&mut self, h: Header) -> Result<Ptr, HeapFull> {
         let size = h.size();
         if self.hp + size > self.space.len() {
@@ -229,23 +238,28 @@ impl Heap {
         self.hp + words <= self.space.len()
     }
 
+    #[inline]
     pub fn header(&self, p: Ptr) -> Header {
         Header::decode(self.space[p.index()])
     }
 
+    #[inline]
     pub fn set_header(&mut self, p: Ptr, h: Header) {
         self.space[p.index()] = h.encode();
     }
 
     /// Payload word `i` (pointers first, then non-pointers).
+    #[inline]
     pub fn get(&self, p: Ptr, i: usize) -> u64 {
         self.space[p.index() + 1 + i]
     }
 
+    #[inline]
     pub fn set(&mut self, p: Ptr, i: usize, w: u64) {
         self.space[p.index() + 1 + i] = w;
     }
 
+    #[inline]
     pub fn get_ptr(&self, p: Ptr, i: usize) -> Ptr {
         Ptr::from_word(self.get(p, i))
     }
@@ -265,6 +279,7 @@ impl Heap {
     }
 
     /// Follows indirections.
+    #[inline]
     pub fn follow(&self, mut p: Ptr) -> Ptr {
         while self.header(p).kind == Kind::Ind {
             p = self.get_ptr(p, 0);

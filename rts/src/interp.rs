@@ -116,8 +116,10 @@ pub struct Machine {
     globals: Vec<u64>,
     global_index: HashMap<Unique, u32>,
     layouts: Vec<ConLayout>,
-    /// Global-table index of each nullary constructor's shared closure.
-    nullary: HashMap<ConId, u32>,
+    /// Global-table index of each nullary constructor's shared closure,
+    /// by constructor id (`u32::MAX` for the others): no hashing on the
+    /// hot path (`isTrue#`, `PACK c 0`).
+    nullary: Vec<u32>,
     pub stats: MachineStats,
     /// Stop with `StepLimit` after this many instructions.
     pub max_steps: u64,
@@ -145,7 +147,7 @@ impl Machine {
             globals: Vec::new(),
             global_index: HashMap::new(),
             layouts: Vec::new(),
-            nullary: HashMap::new(),
+            nullary: Vec::new(),
             stats: MachineStats::default(),
             max_steps: u64::MAX,
         }
@@ -172,21 +174,16 @@ impl Machine {
         (self.globals.len() - 1) as u32
     }
 
-    /// The shared closure of a nullary constructor.
-    fn nullary(&mut self, c: ConId) -> Run<Ptr> {
-        if let Some(&g) = self.nullary.get(&c) {
-            return Ok(Ptr::from_word(self.globals[g as usize]));
-        }
-        let p = self.alloc(Header::new(Kind::Con, c.0, 0, 0))?;
-        let g = self.new_global(p.word());
-        self.nullary.insert(c, g);
-        Ok(p)
+    /// The shared closure of a nullary constructor (made by the linker).
+    #[inline]
+    fn nullary(&self, c: ConId) -> Ptr {
+        Ptr::from_word(self.globals[self.nullary[c.0 as usize] as usize])
     }
 
     /// Builds a string as a list of `C#` cells (for literals and
     /// `showDouble#`), keeping the partial list on the stack as a root.
     fn alloc_string(&mut self, s: &str) -> Run<Ptr> {
-        let nil = self.nullary(ty::NIL)?;
+        let nil = self.nullary(ty::NIL);
         self.stack.reserve(1)?;
         self.stack.push_ptr(nil);
         for ch in s.chars().rev() {
@@ -213,8 +210,15 @@ impl Machine {
             .map(|&g| Ptr::from_word(self.globals[g as usize]))
     }
 
-    fn layouts_for(&mut self, data: &DataEnv) {
+    fn layouts_for(&mut self, data: &DataEnv) -> Run<()> {
         for i in self.layouts.len()..data.cons.len() {
+            let g = if data.cons[i].fields.is_empty() {
+                let p = self.alloc(Header::new(Kind::Con, i as u32, 0, 0))?;
+                self.new_global(p.word())
+            } else {
+                u32::MAX
+            };
+            self.nullary.push(g);
             let con = &data.cons[i];
             let reps: Vec<bool> = con
                 .fields
@@ -237,12 +241,13 @@ impl Machine {
                 slots,
             });
         }
+        Ok(())
     }
 
     /// Adds a compiled unit: its code, then its top-level closures
     /// (allocated first, filled after, so they may refer to each other).
     pub fn link(&mut self, data: &DataEnv, unit: &Unit) -> Run<()> {
-        self.layouts_for(data);
+        self.layouts_for(data)?;
         for t in &unit.tops {
             let g = self.new_global(0);
             self.global_index.insert(t.unique, g);
@@ -263,7 +268,7 @@ impl Machine {
                     };
                     self.alloc(Header::new(kind, base + b.0, 0, 0))?
                 }
-                TopDef::Con(c, fields) if fields.is_empty() => self.nullary(*c)?,
+                TopDef::Con(c, fields) if fields.is_empty() => self.nullary(*c),
                 TopDef::Con(c, _) => {
                     let l = &self.layouts[c.0 as usize];
                     let h = Header::new(Kind::Con, c.0, l.ptrs, l.nptrs);
@@ -675,7 +680,7 @@ impl Machine {
                     self.stack.truncate(self.stack.len() - n);
                 }
                 Instr::Pack(c, 0) => {
-                    let p = self.nullary(c)?;
+                    let p = self.nullary(c);
                     self.stack.push_ptr(p);
                 }
                 Instr::Pack(c, n) => {
@@ -772,7 +777,7 @@ impl Machine {
             }
             PrimResult::Bool(b) => {
                 let c = if b { ty::TRUE } else { ty::FALSE };
-                let p = self.nullary(c)?;
+                let p = self.nullary(c);
                 self.stack.truncate(self.stack.len() - n);
                 self.stack.push_ptr(p);
             }

@@ -51,6 +51,7 @@ impl Stack {
         }
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
         self.words.len()
     }
@@ -60,6 +61,7 @@ impl Stack {
     }
 
     /// Makes room for `n` more words, or fails at the limit.
+    #[inline]
     pub fn reserve(&mut self, n: usize) -> Result<(), StackOverflow> {
         let need = self.words.len() + n;
         if need > self.max_words {
@@ -76,6 +78,7 @@ impl Stack {
         Ok(())
     }
 
+    #[inline]
     fn mark(&mut self, slot: usize, pointer: bool) {
         let (word, bit) = (slot / 64, 1u64 << (slot % 64));
         if word >= self.pointer_bits.len() {
@@ -88,17 +91,20 @@ impl Stack {
         }
     }
 
+    #[inline]
     pub fn push_ptr(&mut self, p: Ptr) {
         self.mark(self.words.len(), true);
         self.words.push(p.word());
     }
 
+    #[inline]
     pub fn push_word(&mut self, w: u64) {
         self.mark(self.words.len(), false);
         self.words.push(w);
     }
 
     /// Pushes a copy of the slot at `offset` from the top, pointer or not.
+    #[inline]
     pub fn push_local(&mut self, offset: usize) {
         let slot = self.words.len() - 1 - offset;
         let w = self.words[slot];
@@ -109,26 +115,31 @@ impl Stack {
         }
     }
 
+    #[inline]
     pub fn pop(&mut self) -> u64 {
         self.words
             .pop()
             .expect("stack underflow: the verifier should prevent this")
     }
 
+    #[inline]
     pub fn pop_ptr(&mut self) -> Ptr {
         Ptr::from_word(self.pop())
     }
 
     /// The word at `offset` from the top.
+    #[inline]
     pub fn peek(&self, offset: usize) -> u64 {
         self.words[self.words.len() - 1 - offset]
     }
 
+    #[inline]
     pub fn peek_ptr(&self, offset: usize) -> Ptr {
         Ptr::from_word(self.peek(offset))
     }
 
     /// Overwrites the word at `offset` from the top (a pointer).
+    #[inline]
     pub fn set_ptr(&mut self, offset: usize, p: Ptr) {
         let slot = self.words.len() - 1 - offset;
         self.words[slot] = p.word();
@@ -136,21 +147,25 @@ impl Stack {
     }
 
     /// The word in slot `slot`, counted from the bottom.
+    #[inline]
     pub fn at(&self, slot: usize) -> u64 {
         self.words[slot]
     }
 
     /// Overwrites slot `slot` (from the bottom) with a pointer.
+    #[inline]
     pub fn set_at_ptr(&mut self, slot: usize, p: Ptr) {
         self.words[slot] = p.word();
         self.mark(slot, true);
     }
 
+    #[inline]
     pub fn is_pointer(&self, slot: usize) -> bool {
         self.pointer_bits[slot / 64] >> (slot % 64) & 1 == 1
     }
 
     /// `SLIDE keep drop`: removes the `drop` words under the top `keep`.
+    #[inline]
     pub fn slide(&mut self, keep: usize, drop: usize) {
         let len = self.words.len();
         let top = len - keep;
@@ -164,6 +179,7 @@ impl Stack {
     }
 
     /// Drops everything above `len` words.
+    #[inline]
     pub fn truncate(&mut self, len: usize) {
         self.words.truncate(len);
     }
