@@ -49,7 +49,7 @@ pub struct GlobalRef(pub u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SpanRef(pub u16);
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Instr {
     /// `LABEL l` ( -- ) a jump target (GHC's pseudo-instruction; the
     /// assembler removes it).

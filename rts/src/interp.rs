@@ -60,8 +60,10 @@ type Run<T> = Result<T, RunError>;
 /// A linked BCO: labels resolved to instruction positions, globals to
 /// global-table indices.
 struct Code {
-    instrs: Vec<Instr>,
-    globals: Vec<u32>,
+    /// Shared, so the interpreter loop can hold them while it mutates the
+    /// machine.
+    instrs: std::rc::Rc<[Instr]>,
+    globals: std::rc::Rc<[u32]>,
     spans: Vec<Span>,
     arity: usize,
     params: Vec<Rep>,
@@ -326,9 +328,10 @@ impl Machine {
                 Instr::AllocAp(r) => Instr::AllocAp(sloth_bco::instr::BcoRef(base + r.0)),
                 Instr::AllocApNoupd(r) => Instr::AllocApNoupd(sloth_bco::instr::BcoRef(base + r.0)),
                 Instr::AllocPap(r) => Instr::AllocPap(sloth_bco::instr::BcoRef(base + r.0)),
-                other => other.clone(),
+                other => *other,
             })
-            .collect();
+            .collect::<Vec<Instr>>()
+            .into();
         let globals = b
             .globals
             .iter()
@@ -336,7 +339,8 @@ impl Machine {
                 Some(&g) => g,
                 None => panic!("link error: global {u} of {} is not linked", b.name),
             })
-            .collect();
+            .collect::<Vec<u32>>()
+            .into();
         let free_ptrs = b.free.iter().filter(|r| **r == Rep::Ptr).count() as u16;
         Code {
             instrs,
@@ -584,13 +588,14 @@ impl Machine {
 
     /// Runs code from `(bco, pc)` until control leaves it.
     fn run(&mut self, (bco, mut pc): (u32, usize)) -> Run<Step> {
+        let instrs = self.code[bco as usize].instrs.clone();
+        let globals = self.code[bco as usize].globals.clone();
         loop {
             self.stats.instructions += 1;
             if self.stats.instructions > self.max_steps {
                 return Err(RunError::StepLimit);
             }
-            let code = &self.code[bco as usize];
-            let ins = code.instrs[pc].clone();
+            let ins = instrs[pc];
             pc += 1;
             match ins {
                 Instr::Label(_) => {}
@@ -606,7 +611,7 @@ impl Machine {
                     self.stack.push_local(usize::from(c) + 2);
                 }
                 Instr::PushG(g) => {
-                    let w = self.globals[code.globals[usize::from(g.0)] as usize];
+                    let w = self.globals[globals[usize::from(g.0)] as usize];
                     self.stack.push_ptr(Ptr::from_word(w));
                 }
                 Instr::PushInt(n) => self.stack.push_word(n as u64),
@@ -637,7 +642,7 @@ impl Machine {
                 }
                 Instr::Apply(n) => return self.apply(usize::from(n)),
                 Instr::Call(g, _) => {
-                    let f = Ptr::from_word(self.globals[code.globals[usize::from(g.0)] as usize]);
+                    let f = Ptr::from_word(self.globals[globals[usize::from(g.0)] as usize]);
                     let h = self.heap.header(f);
                     return Ok(Step::Go(h.info, 0));
                 }
@@ -749,7 +754,8 @@ impl Machine {
                     }
                 }
                 Instr::CaseFail(s) => {
-                    return Err(RunError::PatternFail(code.spans[usize::from(s.0)]))
+                    let span = self.code[bco as usize].spans[usize::from(s.0)];
+                    return Err(RunError::PatternFail(span));
                 }
                 Instr::Prim(op) => self.prim(op)?,
                 Instr::Raise => {
