@@ -1576,6 +1576,38 @@ impl Pass<'_> {
     /// constructor binds its fields with `let`s instead of substituting
     /// them (the next pass substitutes atoms).
     fn strict_let_out(&mut self, x: Id, rhs: Expr, body: Expr) -> Expr {
+        // `let x = e in case x of y { __DEFAULT -> b }` is
+        // `case e of x { __DEFAULT -> let y = x in b }` even when `x`
+        // occurs in `b`: the body forces `x` first, and after that every
+        // use of `x` sees the same value (under name too: evaluation is
+        // deterministic, so re-evaluating `e` gives it again). This is
+        // `foldl'`'s `let z' = f z x in z' `seq` ...`: no thunk.
+        let body = match body {
+            Expr::Case(c)
+                if c.alts.len() == 1
+                    && matches!(c.alts[0].pat, Pat::Default(_))
+                    && matches!(&c.scrut, Expr::Var(v) if v.unique == x.unique) =>
+            {
+                tick!(self, strict_lets);
+                let Case {
+                    ty, mut alts, span, ..
+                } = *c;
+                let alt = alts.pop().expect("one alternative");
+                let rhs_body = match alt.pat {
+                    Pat::Default(Some(y)) => Expr::Let(
+                        Box::new(Bind::NonRec(y, Expr::Var(x.clone()))),
+                        Box::new(alt.rhs),
+                    ),
+                    _ => alt.rhs,
+                };
+                let alts = vec![Alt {
+                    pat: Pat::Default(Some(x)),
+                    rhs: rhs_body,
+                }];
+                return self.case_out(rhs, ty, alts, span, 0);
+            }
+            body => body,
+        };
         let shape = if self.output_occurrences(&x) == 1 {
             self.strict_shape(&body, &x)
         } else {

@@ -815,3 +815,23 @@ fn random_programs_simplify_to_linted_printable_fixpoints() {
         .rng(Gen::from_size_and_seed(20, seed()))
         .quickcheck(prop as fn(Program) -> TestResult);
 }
+
+/// A `let` whose body forces it first becomes a `case`, even when the
+/// body uses it again (`foldl'`'s accumulator): no thunk.
+#[test]
+fn forced_let_becomes_case() {
+    check_simplified(
+        "acc :: (Int -> Int -> Int) -> Int -> [Int] -> Int\nacc f z xs = case xs of\n  [] -> z\n  y : ys -> let z' = f z y in z' `seq` acc f z' ys\n",
+        expect![[r#"
+            acc :: (Int -> Int -> Int) -> Int -> [Int] -> Int
+            acc = \(f :: Int -> Int -> Int) (z :: Int) (xs :: [Int]) ->
+              case xs of {
+                [] -> z;
+                y : ys ->
+                  case f z y of {
+                    z' -> acc f z' ys
+                  }
+              }
+        "#]],
+    );
+}
