@@ -587,14 +587,23 @@ impl Machine {
     }
 
     /// Runs code from `(bco, pc)` until control leaves it.
-    fn run(&mut self, (bco, mut pc): (u32, usize)) -> Run<Step> {
+    fn run(&mut self, at: (u32, usize)) -> Run<Step> {
+        if self.stats.instructions > self.max_steps {
+            return Err(RunError::StepLimit);
+        }
+        let mut steps = 0;
+        let r = self.run_block(at, &mut steps);
+        self.stats.instructions += steps;
+        r
+    }
+
+    /// The fuel is checked when control enters `run` and on backward
+    /// jumps (loops), so the count is kept in a register meanwhile.
+    fn run_block(&mut self, (bco, mut pc): (u32, usize), steps: &mut u64) -> Run<Step> {
         let instrs = self.code[bco as usize].instrs.clone();
         let globals = self.code[bco as usize].globals.clone();
         loop {
-            self.stats.instructions += 1;
-            if self.stats.instructions > self.max_steps {
-                return Err(RunError::StepLimit);
-            }
+            *steps += 1;
             let ins = instrs[pc];
             pc += 1;
             match ins {
@@ -646,7 +655,12 @@ impl Machine {
                     let h = self.heap.header(f);
                     return Ok(Step::Go(h.info, 0));
                 }
-                Instr::Jmp(l) => pc = l.0 as usize,
+                Instr::Jmp(l) => {
+                    if (l.0 as usize) < pc && self.stats.instructions + *steps > self.max_steps {
+                        return Err(RunError::StepLimit);
+                    }
+                    pc = l.0 as usize;
+                }
                 Instr::AllocAp(r) | Instr::AllocApNoupd(r) | Instr::AllocPap(r) => {
                     let c = &self.code[r.0 as usize];
                     let kind = match ins {
