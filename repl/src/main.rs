@@ -49,6 +49,10 @@ enum Command {
         /// The largest the machine stack may grow (default 1G).
         #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
         max_stack: Option<u64>,
+        /// Collect at every allocation and check the heap after each
+        /// collection (slow: for testing the collector).
+        #[arg(long)]
+        gc_stress: bool,
     },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
@@ -95,8 +99,10 @@ fn run(cli: Cli) -> u8 {
             stats,
             max_heap,
             max_stack,
+            gc_stress,
         } => {
             let opts = run::RunOptions {
+                gc_stress,
                 strategy,
                 max_heap_bytes: max_heap.unwrap_or_else(run::default_max_heap),
                 max_stack_words: (max_stack.unwrap_or(1 << 30) / 8) as usize,

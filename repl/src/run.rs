@@ -21,6 +21,7 @@ pub struct RunOptions {
     pub max_heap_bytes: u64,
     pub max_stack_words: usize,
     pub stats: bool,
+    pub gc_stress: bool,
 }
 
 /// Runs `main`; returns the exit status (0, or 1 for a runtime error).
@@ -38,6 +39,7 @@ pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -
     let started = Instant::now();
     let lowered = lower_with_prelude(session, program, opts.strategy);
     let mut machine = Machine::new(opts.max_heap_bytes, opts.max_stack_words);
+    machine.set_gc_stress(opts.gc_stress);
     for unit in [&lowered.prelude, &lowered.program] {
         let bcos = compile_program(&session.env.data, &lowered.env.globals, unit);
         if let Err(e) = verify_unit(&session.env.data, &bcos) {
@@ -107,6 +109,10 @@ fn report(session: &Session, e: &RunError) -> u8 {
         RunError::Heap(h) => h.to_string(),
         RunError::Stack(s) => s.to_string(),
         RunError::StepLimit => "step limit reached".into(),
+        RunError::HeapCorrupt(why) => {
+            eprintln!("internal error: the heap check failed after a collection: {why}");
+            return 70;
+        }
     };
     eprintln!("sloth: {msg}");
     1

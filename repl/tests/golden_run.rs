@@ -73,8 +73,13 @@ fn check_against_reference(path: &Path, strategy: Strategy) -> Option<String> {
 }
 
 fn check(path: &Path, strategy: Strategy) -> Option<String> {
+    check_with(path, strategy, &[])
+}
+
+fn check_with(path: &Path, strategy: Strategy, flags: &[&str]) -> Option<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_sloth"))
         .args(["run", "--strategy", strategy.name()])
+        .args(flags)
         .arg(path)
         .output()
         .expect("sloth runs");
@@ -136,5 +141,38 @@ fn under_name_and_value_the_machine_agrees_with_the_reference() {
         }
     }
     assert!(ran > 100, "only {ran} runs");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The work the reference evaluator does on `path` under need (steps).
+fn reference_steps(path: &Path) -> u64 {
+    let path = path.to_path_buf();
+    with_compiler_stack(move || {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let mut s = Session::new().expect("prelude");
+        let m = s.elaborate("x.core", &text).expect("compiles");
+        run_main(&s, &m, Strategy::Need, &Limits::default())
+            .work
+            .steps
+    })
+}
+
+/// Under `--gc-stress` (a collection at every allocation, the heap checked
+/// after each) every example prints the same. Collecting at every
+/// allocation costs the live data each time, so the few examples that
+/// allocate millions of closures (more than 300,000 reference steps) are
+/// left to the release-mode runs.
+#[test]
+fn every_small_example_runs_under_gc_stress() {
+    let mut problems = Vec::new();
+    let mut ran = 0;
+    for p in examples() {
+        if reference_steps(&p) > 300_000 {
+            continue;
+        }
+        ran += 1;
+        problems.extend(check_with(&p, Strategy::Need, &["--gc-stress"]));
+    }
+    assert!(ran > 55, "only {ran} examples are small");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

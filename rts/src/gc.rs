@@ -16,8 +16,7 @@
 //!
 //! See Note [Why copying] below. Read next: `stack`.
 
-use crate::heap::{Header, Heap, HeapExhausted, Kind, INITIAL_WORDS};
-use std::collections::HashSet;
+use crate::heap::{Header, Heap, HeapExhausted, Kind};
 
 // Note [Why copying]
 // ~~~~~~~~~~~~~~~~~~
@@ -44,7 +43,8 @@ impl Heap {
         roots: &mut dyn Roots,
         need_words: usize,
     ) -> Result<(), HeapExhausted> {
-        let mut to = vec![0u64; self.space.len().max(need_words + 1)];
+        // Everything live lies below the heap pointer.
+        let mut to = vec![0u64; self.hp + 1];
         let mut copy = Copy {
             from: &mut self.space,
             to: &mut to,
@@ -73,7 +73,7 @@ impl Heap {
             });
         }
         let target = (2 * live + need_words)
-            .max(INITIAL_WORDS)
+            .max(self.min_words)
             .min(self.max_words);
         to.resize(target.max(live + need_words), 0);
         to.shrink_to(target);
@@ -87,14 +87,16 @@ impl Heap {
     /// lands on a closure header (`--gc-stress` runs this after every
     /// collection). Returns the first problem found.
     pub fn check(&self, roots: &mut dyn Roots) -> Result<(), String> {
-        let mut starts = HashSet::new();
+        // A bitmap of closure starts (cheaper than a set: `--gc-stress`
+        // runs this after every collection).
+        let mut starts = vec![false; self.hp.max(1)];
         let mut at = 1;
         while at < self.hp {
             let h = Header::decode(self.space[at]);
             if h.kind == Kind::Forward {
                 return Err(format!("a forwarding header at {at} outside a collection"));
             }
-            starts.insert(at);
+            starts[at] = true;
             at += h.size();
         }
         if at != self.hp {
@@ -103,11 +105,12 @@ impl Heap {
                 self.hp
             ));
         }
-        for &s in &starts {
+        let is_start = |w: u64| (w as usize) < starts.len() && starts[w as usize];
+        for s in (1..self.hp).filter(|&s| starts[s]) {
             let h = Header::decode(self.space[s]);
             for i in 0..usize::from(h.ptrs) {
                 let w = self.space[s + 1 + i];
-                if w != 0 && !starts.contains(&(w as usize)) {
+                if w != 0 && !is_start(w) {
                     return Err(format!(
                         "closure at {s} ({:?}) field {i} points to {w}, not a closure",
                         h.kind
@@ -117,7 +120,7 @@ impl Heap {
         }
         let mut bad = None;
         roots.for_each_root(&mut |w| {
-            if *w != 0 && !starts.contains(&(*w as usize)) && bad.is_none() {
+            if *w != 0 && !is_start(*w) && bad.is_none() {
                 bad = Some(*w);
             }
         });

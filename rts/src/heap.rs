@@ -181,6 +181,10 @@ pub struct Heap {
     pub(crate) hp: usize,
     /// No space may grow beyond this many words.
     pub(crate) max_words: usize,
+    /// A space is never sized below this after a collection
+    /// ([`INITIAL_WORDS`]; 0 under `--gc-stress`, where every allocation
+    /// collects and a large empty space would only cost zeroing).
+    pub min_words: usize,
     pub stats: HeapStats,
 }
 
@@ -200,6 +204,7 @@ impl Heap {
             // Word 0 is never a closure.
             hp: 1,
             max_words,
+            min_words: INITIAL_WORDS,
             stats: HeapStats::default(),
         }
     }

@@ -41,6 +41,8 @@ pub enum RunError {
     Heap(HeapExhausted),
     Stack(StackOverflow),
     StepLimit,
+    /// `--gc-stress` found a broken heap: a bug in the machine.
+    HeapCorrupt(String),
 }
 
 impl From<HeapExhausted> for RunError {
@@ -125,6 +127,9 @@ pub struct Machine {
     pub stats: MachineStats,
     /// Stop with `StepLimit` after this many instructions.
     pub max_steps: u64,
+    /// `--gc-stress`: collect at every allocation and check the heap after
+    /// (set with [`Machine::set_gc_stress`]).
+    gc_stress: bool,
 }
 
 /// The roots while the machine runs: the stack and the global table.
@@ -152,7 +157,13 @@ impl Machine {
             nullary: Vec::new(),
             stats: MachineStats::default(),
             max_steps: u64::MAX,
+            gc_stress: false,
         }
+    }
+
+    pub fn set_gc_stress(&mut self, on: bool) {
+        self.gc_stress = on;
+        self.heap.min_words = if on { 0 } else { crate::heap::INITIAL_WORDS };
     }
 
     // ---- allocation ----------------------------------------------------------
@@ -160,14 +171,19 @@ impl Machine {
     /// Allocates, collecting first if the space is full. Every live pointer
     /// must be on the stack or in the global table.
     fn alloc(&mut self, h: Header) -> Run<Ptr> {
-        if let Ok(p) = self.heap.alloc(h) {
-            return Ok(p);
+        if !self.gc_stress {
+            if let Ok(p) = self.heap.alloc(h) {
+                return Ok(p);
+            }
         }
         let mut roots = MachineRoots {
             stack: &mut self.stack,
             globals: &mut self.globals,
         };
         self.heap.collect(&mut roots, h.size())?;
+        if self.gc_stress {
+            self.heap.check(&mut roots).map_err(RunError::HeapCorrupt)?;
+        }
         Ok(self.heap.alloc(h).expect("room after a collection"))
     }
 
