@@ -40,6 +40,10 @@ pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -
     let lowered = lower_with_prelude(session, program, opts.strategy);
     let mut machine = Machine::new(opts.max_heap_bytes, opts.max_stack_words);
     machine.set_gc_stress(opts.gc_stress);
+    // Ctrl-C stops the run at the next call or loop iteration (spec §7:
+    // exit 130). Failing to install the handler only loses that.
+    let flag = machine.interrupt.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
     for unit in [&lowered.prelude, &lowered.program] {
         let bcos = compile_program(&session.env.data, &lowered.env.globals, unit);
         if let Err(e) = verify_unit(&session.env.data, &bcos) {
@@ -109,6 +113,10 @@ fn report(session: &Session, e: &RunError) -> u8 {
         RunError::Heap(h) => h.to_string(),
         RunError::Stack(s) => s.to_string(),
         RunError::StepLimit => "step limit reached".into(),
+        RunError::Interrupted => {
+            eprintln!("sloth: interrupted");
+            return 130;
+        }
         RunError::HeapCorrupt(why) => {
             eprintln!("internal error: the heap check failed after a collection: {why}");
             return 70;

@@ -128,3 +128,23 @@ fn dump_stg_prints_the_program_under_each_strategy() {
         Some(64)
     );
 }
+
+/// Ctrl-C stops a runaway program with spec §7's status 130 and a message.
+#[test]
+fn ctrl_c_interrupts_a_run() {
+    let f = temp_file("forever.core", b"main = length [1 ..]\n");
+    let child = Command::new(env!("CARGO_BIN_EXE_sloth"))
+        .args(["run", &f])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sloth runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("sloth ends");
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+}

@@ -41,6 +41,8 @@ pub enum RunError {
     Heap(HeapExhausted),
     Stack(StackOverflow),
     StepLimit,
+    /// Ctrl-C.
+    Interrupted,
     /// `--gc-stress` found a broken heap: a bug in the machine.
     HeapCorrupt(String),
 }
@@ -130,6 +132,9 @@ pub struct Machine {
     /// `--gc-stress`: collect at every allocation and check the heap after
     /// (set with [`Machine::set_gc_stress`]).
     gc_stress: bool,
+    /// Set (by a Ctrl-C handler) to stop the run at the next call or
+    /// backward jump.
+    pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The roots while the machine runs: the stack and the global table.
@@ -158,6 +163,7 @@ impl Machine {
             stats: MachineStats::default(),
             max_steps: u64::MAX,
             gc_stress: false,
+            interrupt: Default::default(),
         }
     }
 
@@ -604,17 +610,28 @@ impl Machine {
 
     /// Runs code from `(bco, pc)` until control leaves it.
     fn run(&mut self, at: (u32, usize)) -> Run<Step> {
-        if self.stats.instructions > self.max_steps {
-            return Err(RunError::StepLimit);
-        }
+        self.poll()?;
         let mut steps = 0;
         let r = self.run_block(at, &mut steps);
         self.stats.instructions += steps;
         r
     }
 
-    /// The fuel is checked when control enters `run` and on backward
-    /// jumps (loops), so the count is kept in a register meanwhile.
+    /// The fuel and Ctrl-C: checked when control enters code (every call
+    /// and return) and on backward jumps (loops), so that no loop escapes
+    /// them.
+    #[inline]
+    fn poll(&self) -> Run<()> {
+        if self.stats.instructions > self.max_steps {
+            return Err(RunError::StepLimit);
+        }
+        if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(RunError::Interrupted);
+        }
+        Ok(())
+    }
+
+    /// The instruction count is kept in a register between polls.
     fn run_block(&mut self, (bco, mut pc): (u32, usize), steps: &mut u64) -> Run<Step> {
         let instrs = self.code[bco as usize].instrs.clone();
         let globals = self.code[bco as usize].globals.clone();
@@ -672,8 +689,9 @@ impl Machine {
                     return Ok(Step::Go(h.info, 0));
                 }
                 Instr::Jmp(l) => {
-                    if (l.0 as usize) < pc && self.stats.instructions + *steps > self.max_steps {
-                        return Err(RunError::StepLimit);
+                    if (l.0 as usize) < pc {
+                        self.stats.instructions += std::mem::take(steps);
+                        self.poll()?;
                     }
                     pc = l.0 as usize;
                 }
