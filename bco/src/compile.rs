@@ -28,7 +28,7 @@ use sloth_core::primop::PrimOp;
 use sloth_core::session::deep;
 use sloth_core::source::Span;
 use sloth_core::token::Symbol;
-use sloth_core::types::{ConId, DataEnv, Unique};
+use sloth_core::types::{self as ty, ConId, DataEnv, Unique};
 use sloth_stg::lower::{GlobalInfo, GlobalKind};
 use sloth_stg::syntax::{self as stg, AltCon, AltType, Atom, Expr, Rep, Rhs, UpdateFlag};
 use std::collections::HashMap;
@@ -544,6 +544,9 @@ impl Cx<'_> {
     // ---- case ------------------------------------------------------------------
 
     fn case(&mut self, c: &stg::Case, base: u32) {
+        if let Some(test) = bool_test(c) {
+            return self.branch_on_int(test, c, base);
+        }
         match &c.scrut {
             // Already a value: compute it in place, no frame.
             e @ (Expr::Con(..) | Expr::Prim(..)) if !matches!(e, Expr::Prim(PrimOp::Error, _)) => {
@@ -568,6 +571,38 @@ impl Cx<'_> {
         }
         self.bind_top(&c.binder);
         self.alternatives(c, base);
+    }
+
+    /// See Note [Branching on a comparison]: the `Int#` test is computed
+    /// inline and the Bool never built.
+    fn branch_on_int(&mut self, test: &Expr, c: &stg::Case, base: u32) {
+        self.value(test);
+        let pick = |con| {
+            c.alts
+                .iter()
+                .find(|a| a.con == AltCon::Con(con))
+                .or_else(|| c.alts.iter().find(|a| a.con == AltCon::Default))
+        };
+        let (if_false, if_true) = (pick(ty::FALSE), pick(ty::TRUE));
+        let true_label = self.new_label();
+        // 0 is False; anything else is True (`isTrue#`).
+        self.emit(Instr::TestEqI(0, true_label));
+        self.branch(if_false, c, base);
+        self.emit(Instr::Label(true_label));
+        self.branch(if_true, c, base);
+    }
+
+    fn branch(&mut self, alt: Option<&stg::Alt>, c: &stg::Case, base: u32) {
+        let depth = self.depth;
+        match alt {
+            Some(a) => self.tail(&a.rhs, base),
+            None => {
+                let s = SpanRef(self.spans.len() as u16);
+                self.spans.push(c.span);
+                self.emit(Instr::CaseFail(s));
+            }
+        }
+        self.depth = depth;
     }
 
     /// The scrutinee's value is on top (bound to the case binder).
@@ -639,6 +674,64 @@ impl Cx<'_> {
         }
         self.tail(&a.rhs, base);
         self.depth = depth;
+    }
+}
+
+// Note [Branching on a comparison]
+// ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+// Every `if a < b` at Int becomes, after inlining `ltInt`,
+//
+//     case (case a <# b of u { __DEFAULT -> isTrue# u }) of r {
+//       False -> e1; True -> e2 }
+//
+// Compiled as it stands, that pushes a case frame, computes the Int#,
+// fetches the static True or False, returns it through the frame and tests
+// its constructor. When `r` is not used, the same choice is a test of the
+// Int# itself:
+//
+//     PUSH b; PUSH a; PRIM <#; TESTEQ_I 0# L; <e1>; L: <e2>
+//
+// (The Int# stays in its slot, unused, until the alternative's tail slides
+// it away.) This is GHCi's weak spot "primitive comparisons box a Bool".
+
+/// The `Int#` expression a Bool case tests, when it has the shape of Note
+/// [Branching on a comparison].
+fn bool_test(c: &stg::Case) -> Option<&Expr> {
+    if c.ty != AltType::Algebraic(ty::BOOL) || c.alts.iter().any(|a| mentions(&a.rhs, &c.binder)) {
+        return None;
+    }
+    let Expr::Case(inner) = &c.scrut else {
+        return None;
+    };
+    let [alt] = inner.alts.as_slice() else {
+        return None;
+    };
+    let is_test = matches!(&inner.scrut, Expr::Prim(p, _) if *p != PrimOp::Error && *p != PrimOp::IsTrue)
+        && inner.ty == AltType::Prim(Rep::Int);
+    let returns_it = matches!(&alt.rhs, Expr::Prim(PrimOp::IsTrue, args)
+        if matches!(args.as_slice(), [Atom::Var(u)] if *u == inner.binder));
+    (alt.con == AltCon::Default && is_test && returns_it).then_some(&inner.scrut)
+}
+
+/// Whether `v` occurs in `e` (closures included, by their free lists).
+fn mentions(e: &Expr, v: &stg::Var) -> bool {
+    let atom = |a: &Atom| matches!(a, Atom::Var(x) if x == v);
+    deep(|| match e {
+        Expr::Atom(a) => atom(a),
+        Expr::App(f, args) => f == v || args.iter().any(atom),
+        Expr::Con(_, args) | Expr::Prim(_, args) | Expr::Jump(_, args) => args.iter().any(atom),
+        Expr::Case(c) => mentions(&c.scrut, v) || c.alts.iter().any(|a| mentions(&a.rhs, v)),
+        Expr::Let(b, body) => rhs_mentions(&b.rhs, v) || mentions(body, v),
+        Expr::LetRec(bs, body) => bs.iter().any(|b| rhs_mentions(&b.rhs, v)) || mentions(body, v),
+        Expr::LetJoin(g) => g.joins.iter().any(|j| mentions(&j.body, v)) || mentions(&g.body, v),
+    })
+}
+
+fn rhs_mentions(r: &Rhs, v: &stg::Var) -> bool {
+    match r {
+        Rhs::Con(_, args) => args.iter().any(|a| matches!(a, Atom::Var(x) if x == v)),
+        Rhs::Fun(c) | Rhs::Thunk(c, _) => c.free.contains(v),
+        Rhs::String(_) => false,
     }
 }
 

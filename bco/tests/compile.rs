@@ -48,17 +48,11 @@ fn fib() {
                 ENTER
               L0:
                 UNPACK 1
-                PUSH_ALTS L1
                 PUSH_UBX 2#
-                PUSH_L 2
+                PUSH_L 1
                 PRIM <#
-                PUSH_L 0
-                PRIM isTrue#
-                SLIDE 1 1
-                RETURN
-              L1:
-                TESTEQ_P False L2
-                PUSH_ALTS L3
+                TESTEQ_I 0# L1
+                PUSH_ALTS L2
                 PUSH_UBX 1#
                 PUSH_L 3
                 PRIM -#
@@ -67,9 +61,9 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L3:
+              L2:
                 UNPACK 1
-                PUSH_ALTS L4
+                PUSH_ALTS L3
                 PUSH_UBX 2#
                 PUSH_L 5
                 PRIM -#
@@ -78,7 +72,7 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L4:
+              L3:
                 UNPACK 1
                 PUSH_L 0
                 PUSH_L 3
@@ -87,7 +81,7 @@ fn fib() {
                 PACK I# 1
                 SLIDE 1 9
                 RETURN
-              L2:
+              L1:
                 PUSH_L 3
                 SLIDE 1 4
                 ENTER
@@ -121,16 +115,10 @@ fn local_loop_is_a_jump() {
                 ENTER
               L2:
                 UNPACK 1
-                PUSH_ALTS L3
-                PUSH_L 1
-                PUSH_L 4
-                PRIM >#
                 PUSH_L 0
-                PRIM isTrue#
-                SLIDE 1 1
-                RETURN
-              L3:
-                TESTEQ_P False L4
+                PUSH_L 3
+                PRIM >#
+                TESTEQ_I 0# L3
                 ALLOC_AP sumTo/sat
                 PUSH_L 6
                 PUSH_L 5
@@ -144,7 +132,7 @@ fn local_loop_is_a_jump() {
                 PUSH_L 3
                 SLIDE 2 10
                 JMP L0
-              L4:
+              L3:
                 PUSH_L 5
                 SLIDE 1 8
                 ENTER
