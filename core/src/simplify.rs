@@ -1617,18 +1617,7 @@ impl Pass<'_> {
             return Expr::Let(Box::new(Bind::NonRec(x, rhs)), Box::new(body));
         };
         tick!(self, strict_lets);
-        let mut lets = Vec::with_capacity(n);
-        let mut e = body;
-        for _ in 0..n {
-            let Expr::Let(b, rest) = e else {
-                unreachable!("checked by strict_shape")
-            };
-            lets.push(*b);
-            e = *rest;
-        }
-        let Expr::Case(c) = e else {
-            unreachable!("checked by strict_shape")
-        };
+        let (lets, c) = peel_lets(body, n);
         let Case {
             ty, mut alts, span, ..
         } = *c;
@@ -1764,18 +1753,7 @@ impl Pass<'_> {
         n: usize,
         mut k: Cont,
     ) -> Expr {
-        let mut lets = Vec::with_capacity(n);
-        let mut e = body;
-        for _ in 0..n {
-            let Expr::Let(b, rest) = e else {
-                unreachable!("checked by strict_shape")
-            };
-            lets.push(*b);
-            e = *rest;
-        }
-        let Expr::Case(c) = e else {
-            unreachable!("checked by strict_shape")
-        };
+        let (lets, c) = peel_lets(body, n);
         let Case {
             scrut,
             ty,
@@ -2369,4 +2347,22 @@ impl Renaming {
     fn ty(&self, t: &Type) -> Type {
         t.subst_many(&self.tys)
     }
+}
+
+/// Splits a body of the shape `strict_shape` accepted — `n` non-recursive
+/// lets around a `case` — into the lets (outermost first) and the case.
+fn peel_lets(body: Expr, n: usize) -> (Vec<Bind>, Box<Case>) {
+    let mut lets = Vec::with_capacity(n);
+    let mut e = body;
+    for _ in 0..n {
+        let Expr::Let(b, rest) = e else {
+            unreachable!("checked by strict_shape")
+        };
+        lets.push(*b);
+        e = *rest;
+    }
+    let Expr::Case(c) = e else {
+        unreachable!("checked by strict_shape")
+    };
+    (lets, c)
 }
