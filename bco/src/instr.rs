@@ -9,7 +9,7 @@
 //!
 //! The machine, in brief (the RTS owns the details):
 //!
-//! * one contiguous stack of words with a pointer bitmap; stack operands
+//! * one contiguous stack of words with a pointer map; stack operands
 //!   are offsets from the top (0 is the topmost word);
 //! * a value returns in a register, to the frame on top of the stack: a
 //!   case continuation (pushed by `PUSH_ALTS`), an update frame, or an

@@ -1,9 +1,9 @@
 //! The machine stack: one contiguous, growable `Vec<u64>`, independent of
-//! Rust's stack, with a pointer bitmap beside it.
+//! Rust's stack, with a pointer map beside it.
 //!
 //! Slots are addressed from the top (offset 0 is the topmost word), as
 //! GHC's bytecode does. Each slot holds either a heap pointer or an unboxed
-//! word; the bitmap records which, so the collector finds every pointer
+//! word; the map beside it records which, so the collector finds every pointer
 //! precisely ([`Roots`]) without per-frame layouts. A deep recursion (a
 //! `foldr` over a million elements) grows this vector, never Rust's stack;
 //! it stops at `--max-stack` with [`StackOverflow`], a clean runtime error.
@@ -34,8 +34,9 @@ impl fmt::Display for StackOverflow {
 
 pub struct Stack {
     words: Vec<u64>,
-    /// Bit `i` is set when slot `i` holds a pointer.
-    pointer_bits: Vec<u64>,
+    /// `pointer[i]` says whether slot `i` holds a pointer: a byte per slot
+    /// (a plain store per push; a bit would be a read-modify-write).
+    pointer: Vec<bool>,
     max_words: usize,
     /// The deepest the stack has been, in words (`--stats`).
     pub peak_words: usize,
@@ -45,7 +46,7 @@ impl Stack {
     pub fn new(max_words: usize) -> Stack {
         Stack {
             words: Vec::with_capacity(1024.min(max_words)),
-            pointer_bits: Vec::with_capacity(16),
+            pointer: Vec::with_capacity(1024.min(max_words)),
             max_words,
             peak_words: 0,
         }
@@ -70,37 +71,26 @@ impl Stack {
             });
         }
         self.words.reserve(n);
-        let bit_words = need.div_ceil(64);
-        if self.pointer_bits.len() < bit_words {
-            self.pointer_bits.resize(bit_words, 0);
-        }
+        self.pointer.reserve(n);
         self.peak_words = self.peak_words.max(need);
         Ok(())
     }
 
     #[inline]
     fn mark(&mut self, slot: usize, pointer: bool) {
-        let (word, bit) = (slot / 64, 1u64 << (slot % 64));
-        if word >= self.pointer_bits.len() {
-            self.pointer_bits.resize(word + 1, 0);
-        }
-        if pointer {
-            self.pointer_bits[word] |= bit;
-        } else {
-            self.pointer_bits[word] &= !bit;
-        }
+        self.pointer[slot] = pointer;
     }
 
     #[inline]
     pub fn push_ptr(&mut self, p: Ptr) {
-        self.mark(self.words.len(), true);
         self.words.push(p.word());
+        self.pointer.push(true);
     }
 
     #[inline]
     pub fn push_word(&mut self, w: u64) {
-        self.mark(self.words.len(), false);
         self.words.push(w);
+        self.pointer.push(false);
     }
 
     /// Pushes a copy of the slot at `offset` from the top, pointer or not.
@@ -117,6 +107,7 @@ impl Stack {
 
     #[inline]
     pub fn pop(&mut self) -> u64 {
+        self.pointer.pop();
         self.words
             .pop()
             .expect("stack underflow: the verifier should prevent this")
@@ -161,7 +152,7 @@ impl Stack {
 
     #[inline]
     pub fn is_pointer(&self, slot: usize) -> bool {
-        self.pointer_bits[slot / 64] >> (slot % 64) & 1 == 1
+        self.pointer[slot]
     }
 
     /// `SLIDE keep drop`: removes the `drop` words under the top `keep`.
@@ -176,19 +167,21 @@ impl Stack {
             self.mark(to, pointer);
         }
         self.words.truncate(len - drop);
+        self.pointer.truncate(len - drop);
     }
 
     /// Drops everything above `len` words.
     #[inline]
     pub fn truncate(&mut self, len: usize) {
         self.words.truncate(len);
+        self.pointer.truncate(len);
     }
 }
 
 impl Roots for Stack {
     fn for_each_root(&mut self, visit: &mut dyn FnMut(&mut u64)) {
-        for (i, w) in self.words.iter_mut().enumerate() {
-            if self.pointer_bits[i / 64] >> (i % 64) & 1 == 1 {
+        for (w, &is_ptr) in self.words.iter_mut().zip(&self.pointer) {
+            if is_ptr {
                 visit(w);
             }
         }
@@ -215,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn slide_keeps_the_top_and_its_pointer_bits() {
+    fn slide_keeps_the_top_and_its_pointer_map() {
         let mut s = Stack::new(100);
         s.reserve(5).unwrap();
         s.push_ptr(Ptr(1));
