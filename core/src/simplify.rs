@@ -1685,21 +1685,7 @@ impl Pass<'_> {
                     .into_iter()
                     .zip(vals)
                     .rev()
-                    .fold(alt.rhs, |body, (x, a)| {
-                        if x.ty.is_unlifted() {
-                            Expr::Case(Box::new(Case {
-                                scrut: a,
-                                ty: ty.clone(),
-                                alts: vec![Alt {
-                                    pat: Pat::Default(Some(x)),
-                                    rhs: body,
-                                }],
-                                span,
-                            }))
-                        } else {
-                            Expr::Let(Box::new(Bind::NonRec(x, a)), Box::new(body))
-                        }
-                    });
+                    .fold(alt.rhs, |body, (x, a)| bind_field(x, a, body, &ty, span));
             }
         }
         Expr::Case(Box::new(Case {
@@ -2192,21 +2178,10 @@ impl Pass<'_> {
             Pat::Lit(_) => unreachable!("a literal pattern on a constructor"),
         }
         let rhs = self.simpl_k(&sc2, alt.rhs, k);
-        binds.into_iter().rev().fold(rhs, |body, (x, a)| {
-            if x.ty.is_unlifted() {
-                Expr::Case(Box::new(Case {
-                    scrut: a,
-                    ty: ty.clone(),
-                    alts: vec![Alt {
-                        pat: Pat::Default(Some(x)),
-                        rhs: body,
-                    }],
-                    span,
-                }))
-            } else {
-                Expr::Let(Box::new(Bind::NonRec(x, a)), Box::new(body))
-            }
-        })
+        binds
+            .into_iter()
+            .rev()
+            .fold(rhs, |body, (x, a)| bind_field(x, a, body, &ty, span))
     }
 
     /// Whether evaluating `e` does nothing observable under every
@@ -2346,6 +2321,24 @@ struct Renaming {
 impl Renaming {
     fn ty(&self, t: &Type) -> Type {
         t.subst_many(&self.tys)
+    }
+}
+
+/// `let x = a in body`, or `case a of x -> body` for an unboxed `x` (which
+/// Core cannot `let`-bind); `ty` is the type of `body`.
+fn bind_field(x: Id, a: Expr, body: Expr, ty: &Type, span: Span) -> Expr {
+    if x.ty.is_unlifted() {
+        Expr::Case(Box::new(Case {
+            scrut: a,
+            ty: ty.clone(),
+            alts: vec![Alt {
+                pat: Pat::Default(Some(x)),
+                rhs: body,
+            }],
+            span,
+        }))
+    } else {
+        Expr::Let(Box::new(Bind::NonRec(x, a)), Box::new(body))
     }
 }
 
