@@ -205,7 +205,7 @@ fn compile_closure(
     }
     cx.tail(&c.body, 0);
     let mut instrs = vec![Instr::StkCheck(cx.max_depth)];
-    instrs.append(&mut cx.instrs);
+    fuse_pushes(&cx.instrs, &mut instrs);
     let bco = Bco {
         name: name.to_string(),
         params: c.params.iter().map(|p| p.rep).collect(),
@@ -216,6 +216,45 @@ fn compile_closure(
     };
     cx.unit.bcos[index] = bco;
     BcoRef(index as u32)
+}
+
+/// Copies `from` to `to`, fusing runs of `PUSH_L` into `PUSH_LL` and
+/// `PUSH_LLL` (one dispatch instead of two or three). Their offsets are all
+/// counted before the first push, so a later `PUSH_L` is re-based: `PUSH_L
+/// x; PUSH_L y` is `PUSH_LL x (y-1)`, or `PUSH_LL x x` when `y` is 0 (the
+/// copy just pushed).
+fn fuse_pushes(from: &[Instr], to: &mut Vec<Instr>) {
+    let mut i = 0;
+    while i < from.len() {
+        let Instr::PushL(x) = from[i] else {
+            to.push(from[i]);
+            i += 1;
+            continue;
+        };
+        // Offsets of the following pushes, re-based to before the first.
+        let rebase = |pushed: u16, o: u16, earlier: &[u16]| {
+            if o >= pushed {
+                o - pushed
+            } else {
+                earlier[usize::from(pushed - 1 - o)]
+            }
+        };
+        let mut run = vec![x];
+        while run.len() < 3 {
+            let Some(Instr::PushL(o)) = from.get(i + run.len()) else {
+                break;
+            };
+            let o = rebase(run.len() as u16, *o, &run);
+            run.push(o);
+        }
+        to.push(match run[..] {
+            [a] => Instr::PushL(a),
+            [a, b] => Instr::PushLL(a, b),
+            [a, b, c] => Instr::PushLLL(a, b, c),
+            _ => unreachable!(),
+        });
+        i += run.len();
+    }
 }
 
 /// Where a join point's code is and what its stack looks like on arrival.

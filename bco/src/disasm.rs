@@ -2,16 +2,51 @@
 //! instruction per line, in the spirit of GHC's `-ddump-bcos`.
 //!
 //! Globals print by name, constructors by name, nested BCOs by their name
-//! (`f/sat`), labels as `L3:` lines. Read next: `compile`.
+//! (`f/sat`), labels as `L3:` lines. `sloth dump --bco` prints the packed
+//! code read back ([`disassemble_packed`]), so what it shows is what runs;
+//! its labels are word positions. Read next: `compile`.
 
+use crate::asm::{self, AsmError, PackedUnit};
 use crate::compile::{StaticField, TopDef, Unit};
 use crate::instr::Instr;
 use sloth_core::types::{DataEnv, Unique};
 use sloth_stg::syntax::Lit;
 use std::fmt::Write;
 
+/// The packed unit, decoded: labels are word positions, and each BCO's
+/// header gives its size in code words, literals and pointers.
+pub fn disassemble_packed(
+    data: &DataEnv,
+    name: &dyn Fn(Unique) -> String,
+    unit: &PackedUnit,
+) -> Result<String, AsmError> {
+    let sizes: Vec<String> = unit
+        .bcos
+        .iter()
+        .map(|b| {
+            format!(
+                "; {} words, {} literals, {} pointers",
+                b.code.len(),
+                b.lits.len(),
+                b.ptrs.len()
+            )
+        })
+        .collect();
+    Ok(listing(data, name, &asm::unpack_unit(unit)?, &sizes))
+}
+
 /// `name(u)` gives a global's name.
 pub fn disassemble(data: &DataEnv, name: &dyn Fn(Unique) -> String, unit: &Unit) -> String {
+    listing(data, name, unit, &[])
+}
+
+/// `sizes[i]`, when present, ends BCO i's header line.
+fn listing(
+    data: &DataEnv,
+    name: &dyn Fn(Unique) -> String,
+    unit: &Unit,
+    sizes: &[String],
+) -> String {
     let mut out = String::new();
     let con = |c: sloth_core::types::ConId| data.con(c).name.to_string();
     let lit = |l: &Lit| match l {
@@ -40,13 +75,14 @@ pub fn disassemble(data: &DataEnv, name: &dyn Fn(Unique) -> String, unit: &Unit)
         };
         let _ = writeln!(out, "{} = {def}", top.name);
     }
-    for b in &unit.bcos {
+    for (i, b) in unit.bcos.iter().enumerate() {
         let _ = writeln!(
             out,
-            "\nBCO {} (arity {}, {} free)",
+            "\nBCO {} (arity {}, {} free{})",
             b.name,
             b.arity(),
-            b.free.len()
+            b.free.len(),
+            sizes.get(i).map_or("", |s| s.as_str())
         );
         for i in &b.instrs {
             if let Instr::Label(l) = i {

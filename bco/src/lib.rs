@@ -7,6 +7,7 @@
 //! is to come. It knows STG and nothing of the heap layout. Start at
 //! `instr`, then `compile`.
 
+pub mod asm;
 pub mod compile;
 pub mod disasm;
 pub mod instr;

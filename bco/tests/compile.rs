@@ -1,9 +1,11 @@
 //! Snapshots of the bytecode of representative programs (the program's own
-//! BCOs, not the prelude's). `UPDATE_EXPECT=1` rewrites them; review the
-//! diff: a changed snapshot is a changed compiler.
+//! BCOs, not the prelude's), as `sloth dump --bco` prints them: assembled,
+//! then decoded (labels are word positions). `UPDATE_EXPECT=1` rewrites
+//! them; review the diff: a changed snapshot is a changed compiler.
 
 use expect_test::{expect, Expect};
-use sloth_bco::{compile::compile_program, disasm::disassemble, verify::verify_unit};
+use sloth_bco::asm::assemble_unit;
+use sloth_bco::{compile::compile_program, disasm::disassemble_packed, verify::verify_unit};
 use sloth_core::session::{with_compiler_stack, Session};
 use sloth_stg::{lower_with_prelude, Strategy};
 
@@ -25,7 +27,8 @@ fn bco_text(src: &str, strategy: Strategy) -> String {
                 .get(&u)
                 .map_or_else(|| format!("?{u}"), |g| g.var.name.to_string())
         };
-        disassemble(&s.env.data, &name, &unit)
+        let packed = assemble_unit(&unit).expect("assembles");
+        disassemble_packed(&s.env.data, &name, &packed).expect("decodes")
     })
 }
 
@@ -41,18 +44,18 @@ fn fib() {
         expect![[r#"
             fib = function fib
 
-            BCO fib (arity 1, 0 free)
+            BCO fib (arity 1, 0 free; 96 words, 3 literals, 1 pointers)
                 STKCHECK 10
-                PUSH_ALTS L0
+                PUSH_ALTS L9
                 PUSH_L 1
                 ENTER
-              L0:
+              L9:
                 UNPACK 1
                 PUSH_UBX 2#
                 PUSH_L 1
                 PRIM <#
-                TESTEQ_I 0# L1
-                PUSH_ALTS L2
+                TESTEQ_I 0# L90
+                PUSH_ALTS L47
                 PUSH_UBX 1#
                 PUSH_L 3
                 PRIM -#
@@ -61,9 +64,9 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L2:
+              L47:
                 UNPACK 1
-                PUSH_ALTS L3
+                PUSH_ALTS L73
                 PUSH_UBX 2#
                 PUSH_L 5
                 PRIM -#
@@ -72,16 +75,15 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L3:
+              L73:
                 UNPACK 1
-                PUSH_L 0
-                PUSH_L 3
+                PUSH_LL 0 2
                 PRIM +#
                 PUSH_L 0
                 PACK I# 1
                 SLIDE 1 9
                 RETURN
-              L1:
+              L90:
                 PUSH_L 3
                 SLIDE 1 4
                 ENTER
@@ -99,53 +101,49 @@ fn local_loop_is_a_jump() {
             1 = static I# 1#
             sumTo = function sumTo
 
-            BCO sumTo (arity 1, 0 free)
+            BCO sumTo (arity 1, 0 free; 73 words, 2 literals, 3 pointers)
                 STKCHECK 13
                 PUSH_G 1
                 PUSH_G 0
-                JMP L0
-              L0:
-                PUSH_ALTS L1
+                JMP L10
+              L10:
+                PUSH_ALTS L16
                 PUSH_L 2
                 ENTER
-              L1:
+              L16:
                 UNPACK 1
-                PUSH_ALTS L2
+                PUSH_ALTS L24
                 PUSH_L 5
                 ENTER
-              L2:
+              L24:
                 UNPACK 1
-                PUSH_L 0
-                PUSH_L 3
+                PUSH_LL 0 2
                 PRIM >#
-                TESTEQ_I 0# L3
+                TESTEQ_I 0# L67
                 ALLOC_AP sumTo/sat
-                PUSH_L 6
-                PUSH_L 5
+                PUSH_LL 6 4
                 MKAP 2 2
                 PUSH_UBX 1#
                 PUSH_L 5
                 PRIM +#
                 PUSH_L 0
                 PACK I# 1
-                PUSH_L 0
-                PUSH_L 3
+                PUSH_LL 0 2
                 SLIDE 2 10
-                JMP L0
-              L3:
+                JMP L10
+              L67:
                 PUSH_L 5
                 SLIDE 1 8
                 ENTER
 
-            BCO sumTo/sat (arity 0, 2 free)
+            BCO sumTo/sat (arity 0, 2 free; 26 words, 0 literals, 0 pointers)
                 STKCHECK 6
-                PUSH_ALTS L0
+                PUSH_ALTS L9
                 PUSH_L 2
                 ENTER
-              L0:
+              L9:
                 UNPACK 1
-                PUSH_L 2
-                PUSH_L 1
+                PUSH_LL 2 0
                 PRIM +#
                 PUSH_L 0
                 PACK I# 1
@@ -165,7 +163,7 @@ fn closures_and_knots() {
             adders = function adders
             ones = function ones
 
-            BCO adders (arity 1, 0 free)
+            BCO adders (arity 1, 0 free; 38 words, 0 literals, 3 pointers)
                 STKCHECK 6
                 ALLOC_PAP adders/add
                 PUSH_L 1
@@ -176,55 +174,49 @@ fn closures_and_knots() {
                 PUSH_G []
                 PUSH_L 1
                 PACK : 2
-                PUSH_L 0
-                PUSH_L 3
+                PUSH_LL 0 2
                 PACK : 2
                 SLIDE 1 4
                 RETURN
 
-            BCO adders/add (arity 1, 1 free)
+            BCO adders/add (arity 1, 1 free; 34 words, 0 literals, 0 pointers)
                 STKCHECK 8
-                PUSH_ALTS L0
+                PUSH_ALTS L9
                 PUSH_L 2
                 ENTER
-              L0:
+              L9:
                 UNPACK 1
-                PUSH_ALTS L1
+                PUSH_ALTS L17
                 PUSH_L 3
                 ENTER
-              L1:
+              L17:
                 UNPACK 1
-                PUSH_L 0
-                PUSH_L 3
+                PUSH_LL 0 2
                 PRIM +#
                 PUSH_L 0
                 PACK I# 1
                 SLIDE 1 7
                 RETURN
 
-            BCO adders/sat (arity 1, 1 free)
+            BCO adders/sat (arity 1, 1 free; 20 words, 0 literals, 1 pointers)
                 STKCHECK 5
                 ALLOC_AP adders/sat/sat
-                PUSH_L 1
-                PUSH_L 3
+                PUSH_LL 1 2
                 MKAP 2 2
-                PUSH_L 0
-                PUSH_L 2
+                PUSH_LL 0 1
                 SLIDE 2 3
                 APPLY 1
 
-            BCO adders/sat/sat (arity 0, 2 free)
+            BCO adders/sat/sat (arity 0, 2 free; 11 words, 0 literals, 0 pointers)
                 STKCHECK 4
-                PUSH_L 0
-                PUSH_L 2
+                PUSH_LL 0 1
                 SLIDE 2 2
                 APPLY 1
 
-            BCO ones (arity 1, 0 free)
+            BCO ones (arity 1, 0 free; 18 words, 0 literals, 0 pointers)
                 STKCHECK 4
                 ALLOC_CON :
-                PUSH_L 1
-                PUSH_L 1
+                PUSH_LL 1 0
                 MKCON 2 2
                 PUSH_L 0
                 SLIDE 1 2
@@ -248,42 +240,42 @@ fn many_constructors_bisect() {
             7 = static I# 7#
             warm = function warm
 
-            BCO warm (arity 1, 0 free)
+            BCO warm (arity 1, 0 free; 81 words, 0 literals, 7 pointers)
                 STKCHECK 3
-                PUSH_ALTS L0
+                PUSH_ALTS L9
                 PUSH_L 1
                 ENTER
-              L0:
-                TESTLT_P Green L1
-                TESTLT_P Orange L2
+              L9:
+                TESTLT_P Green L42
+                TESTLT_P Orange L25
                 PUSH_G 1
                 SLIDE 1 2
                 ENTER
-              L2:
-                TESTEQ_P Orange L3
+              L25:
+                TESTEQ_P Orange L36
                 PUSH_G 2
                 SLIDE 1 2
                 ENTER
-              L3:
+              L36:
                 PUSH_G 3
                 SLIDE 1 2
                 ENTER
-              L1:
-                TESTLT_P Indigo L4
-                TESTEQ_P Green L5
+              L42:
+                TESTLT_P Indigo L64
+                TESTEQ_P Green L58
                 PUSH_G 4
                 SLIDE 1 2
                 ENTER
-              L5:
+              L58:
                 PUSH_G 5
                 SLIDE 1 2
                 ENTER
-              L4:
-                TESTEQ_P Indigo L6
+              L64:
+                TESTEQ_P Indigo L75
                 PUSH_G 6
                 SLIDE 1 2
                 ENTER
-              L6:
+              L75:
                 PUSH_G 7
                 SLIDE 1 2
                 ENTER

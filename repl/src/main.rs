@@ -154,7 +154,15 @@ fn run(cli: Cli) -> u8 {
                                 .get(&u)
                                 .map_or_else(|| format!("?{u}"), |g| g.var.name.to_string())
                         };
-                        sloth_bco::disasm::disassemble(&s.env.data, &name, &unit)
+                        match sloth_bco::asm::assemble_unit(&unit).and_then(|packed| {
+                            sloth_bco::disasm::disassemble_packed(&s.env.data, &name, &packed)
+                        }) {
+                            Ok(text) => text,
+                            Err(e) => {
+                                eprintln!("internal error: the bytecode does not assemble: {e}");
+                                std::process::exit(70);
+                            }
+                        }
                     } else {
                         sloth_stg::pretty::pretty_program(&s.env.data, &lowered.program)
                     }

@@ -6,7 +6,7 @@
 //! Runtime errors and resource limits end the run with spec §7's message
 //! and status.
 
-use sloth_bco::{compile::compile_program, verify::verify_unit};
+use sloth_bco::compile::compile_program;
 use sloth_core::ir::Module;
 use sloth_core::session::Session;
 use sloth_core::show::show_int_prec;
@@ -46,10 +46,7 @@ pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -
     let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
     for unit in [&lowered.prelude, &lowered.program] {
         let bcos = compile_program(&session.env.data, &lowered.env.globals, unit);
-        if let Err(e) = verify_unit(&session.env.data, &bcos) {
-            eprintln!("internal error: the bytecode does not verify: {e}");
-            return 70;
-        }
+        // `link` assembles and verifies every BCO first.
         if let Err(e) = machine.link(&session.env.data, &bcos) {
             return report(session, &e);
         }
@@ -116,6 +113,10 @@ fn report(session: &Session, e: &RunError) -> u8 {
         RunError::Interrupted => {
             eprintln!("sloth: interrupted");
             return 130;
+        }
+        RunError::BadCode(why) => {
+            eprintln!("internal error: the bytecode does not verify: {why}");
+            return 70;
         }
         RunError::HeapCorrupt(why) => {
             eprintln!("internal error: the heap check failed after a collection: {why}");

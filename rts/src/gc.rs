@@ -11,12 +11,31 @@
 //!   pointer at the end of the chain, so updated thunks cost nothing after
 //!   a collection.
 //! * The space grows with the live data: after a collection it is sized to
-//!   twice the live words plus the request, never beyond `--max-heap`; live
-//!   data that does not fit is [`HeapExhausted`].
+//!   [`GROWTH`] times the live words plus the request, never beyond
+//!   `--max-heap`; live data that does not fit is [`HeapExhausted`].
 //!
 //! See Note [Why copying] below. Read next: `stack`.
 
 use crate::heap::{Header, Heap, HeapExhausted, Kind};
+
+/// After a collection the space is sized to this many times the live data
+/// (plus the request that triggered it). See Note [Sizing the space].
+pub const GROWTH: usize = 3;
+
+// Note [Sizing the space]
+// ~~~~~~~~~~~~~~~~~~~~~~~
+// A copying collection costs time in proportion to the live data L and
+// frees the space minus L for allocation. Sizing the space to k*L makes the
+// copying cost per allocated word 1/(k-1): k = 2 copies a word for every
+// word allocated (measured on primes, whose 180,000 live words stay put:
+// 18% of the run in the collector), k = 3 half a word (3%, the rest of
+// the gain from reusing the spare space). The floor (`min_words`, 1 MiB)
+// keeps programs with little live data from collecting every few thousand
+// allocations, yet keeps the allocation area within the L2 cache (4 MiB
+// was no faster on primes and sum_stream, and 20% slower on tree). Memory is two spaces of k*L
+// words at most: the from-space and the spare kept for the next
+// collection, whose pages then need no fresh mapping (a new zeroed vector
+// per collection cost a page fault per 4 KiB copied).
 
 // Note [Why copying]
 // ~~~~~~~~~~~~~~~~~~
@@ -43,8 +62,14 @@ impl Heap {
         roots: &mut dyn Roots,
         need_words: usize,
     ) -> Result<(), HeapExhausted> {
-        // Everything live lies below the heap pointer.
-        let mut to = vec![0u64; self.hp + 1];
+        // Everything live lies below the heap pointer. The to-space is the
+        // spare space of the last collection: its pages are already mapped,
+        // and its old contents need no clearing (the copy writes every word
+        // below its heap pointer; allocation writes the rest).
+        let mut to = std::mem::take(&mut self.spare);
+        if to.len() < self.hp + 1 {
+            to.resize(self.hp + 1, 0);
+        }
         let mut copy = Copy {
             from: &mut self.space,
             to: &mut to,
@@ -64,21 +89,32 @@ impl Heap {
         self.stats.collections += 1;
         self.stats.words_copied += live as u64;
         self.stats.peak_live_words = self.stats.peak_live_words.max(live as u64);
-        if live + need_words > self.max_words {
-            // Keep the collected heap: the caller reports and stops.
-            self.space = to;
-            self.hp = live;
+        let exhausted = live + need_words > self.max_words;
+        // See Note [Sizing the space].
+        let target = if exhausted {
+            live
+        } else {
+            (GROWTH * live + need_words)
+                .max(self.min_words)
+                .min(self.max_words)
+                .max(live + need_words)
+        };
+        if to.len() < target {
+            to.resize(target, 0);
+        } else {
+            to.truncate(target);
+            if to.capacity() > 2 * target {
+                to.shrink_to(target);
+            }
+        }
+        self.spare = std::mem::replace(&mut self.space, to);
+        self.hp = live;
+        if exhausted {
+            // The collected heap is kept: the caller reports and stops.
             return Err(HeapExhausted {
                 max_bytes: self.max_bytes(),
             });
         }
-        let target = (2 * live + need_words)
-            .max(self.min_words)
-            .min(self.max_words);
-        to.resize(target.max(live + need_words), 0);
-        to.shrink_to(target);
-        self.space = to;
-        self.hp = live;
         Ok(())
     }
 

@@ -177,6 +177,8 @@ pub struct HeapStats {
 pub struct Heap {
     /// The current space; `space.len()` is its capacity.
     pub(crate) space: Vec<u64>,
+    /// The other semispace, kept for the next collection's copy.
+    pub(crate) spare: Vec<u64>,
     /// The next free word.
     pub(crate) hp: usize,
     /// No space may grow beyond this many words.
@@ -188,7 +190,8 @@ pub struct Heap {
     pub stats: HeapStats,
 }
 
-/// The first space's size in words (1 MiB).
+/// The first space's size in words (1 MiB), and the least a space shrinks
+/// to (see Note [Sizing the space] in `gc`).
 pub const INITIAL_WORDS: usize = 1 << 17;
 
 impl Heap {
@@ -201,6 +204,7 @@ impl Heap {
         let initial = INITIAL_WORDS.min(max_words.max(2));
         Heap {
             space: vec![0; initial],
+            spare: Vec::new(),
             // Word 0 is never a closure.
             hp: 1,
             max_words,
@@ -232,7 +236,10 @@ impl Heap {
         }
         let p = self.hp;
         self.space[p] = h.encode();
-        self.space[p + 1..p + size].fill(0);
+        // A loop: closures are a few words, and `fill` calls `memset`.
+        for w in &mut self.space[p + 1..p + size] {
+            *w = 0;
+        }
         self.hp += size;
         self.stats.words_allocated += size as u64;
         Ok(Ptr(p as u32))
@@ -246,6 +253,12 @@ impl Heap {
     #[inline]
     pub fn header(&self, p: Ptr) -> Header {
         Header::decode(self.space[p.index()])
+    }
+
+    /// The header's `info` field alone (a constructor's tag, a code index).
+    #[inline]
+    pub fn info(&self, p: Ptr) -> u32 {
+        (self.space[p.index()] >> 8) as u32 & MAX_INFO
     }
 
     #[inline]

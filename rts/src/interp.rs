@@ -1,10 +1,13 @@
 //! The linker and the interpreter: eval/apply over the heap and the stack.
 //!
-//! [`Machine::link`] adds a compiled unit to a running machine: its BCOs go
-//! into the code table with their labels, globals and constructors resolved
-//! to indices, and its top-level bindings become heap closures reachable
-//! from the global table (a REPL links one line at a time). [`Machine::eval`]
-//! evaluates a closure to weak head normal form.
+//! [`Machine::link`] adds a compiled unit to a running machine: its BCOs are
+//! packed (`sloth_bco::asm`), checked by the verifier, and go into the code
+//! table with their pointer tables resolved to global-table and code-table
+//! indices; its top-level bindings become heap closures reachable from the
+//! global table (a REPL links one line at a time). [`Machine::eval`]
+//! evaluates a closure to weak head normal form by running the packed code:
+//! one loop dispatches on 16-bit opcodes, and calls, returns and thunk
+//! entries switch the current BCO inside that loop.
 //!
 //! Frames are single non-pointer stack words (the low two bits say which):
 //!
@@ -22,8 +25,8 @@ use crate::gc::Roots;
 use crate::heap::{Header, Heap, HeapExhausted, Kind, Ptr};
 use crate::primops::{self, PrimResult};
 use crate::stack::{Stack, StackOverflow};
-use sloth_bco::compile::{Bco, StaticField, TopDef, Unit};
-use sloth_bco::instr::{Instr, Label};
+use sloth_bco::asm::{self, op, PackedBco, PackedUnit, PtrEntry};
+use sloth_bco::compile::{StaticField, TopDef, Unit};
 use sloth_core::primop::PrimOp;
 use sloth_core::source::Span;
 use sloth_core::types::{self as ty, ConId, DataEnv, Unique};
@@ -45,6 +48,8 @@ pub enum RunError {
     Interrupted,
     /// `--gc-stress` found a broken heap: a bug in the machine.
     HeapCorrupt(String),
+    /// A unit failed to assemble or verify: a bug in the compiler.
+    BadCode(String),
 }
 
 impl From<HeapExhausted> for RunError {
@@ -61,16 +66,16 @@ impl From<StackOverflow> for RunError {
 
 type Run<T> = Result<T, RunError>;
 
-/// A linked BCO: labels resolved to instruction positions, globals to
-/// global-table indices.
+/// A linked BCO: its packed code, literal pool, and pointer table resolved
+/// (a global entry to its global-table index, a BCO entry to its code-table
+/// index).
 struct Code {
-    /// Shared, so the interpreter loop can hold them while it mutates the
-    /// machine.
-    instrs: std::rc::Rc<[Instr]>,
-    globals: std::rc::Rc<[u32]>,
-    spans: Vec<Span>,
+    words: Box<[u16]>,
+    lits: Box<[u64]>,
+    ptrs: Box<[u32]>,
+    spans: Box<[Span]>,
     arity: usize,
-    params: Vec<Rep>,
+    params: Box<[Rep]>,
     free_ptrs: u16,
     free_words: u16,
 }
@@ -186,7 +191,10 @@ impl Machine {
             stack: &mut self.stack,
             globals: &mut self.globals,
         };
-        self.heap.collect(&mut roots, h.size())?;
+        let started = std::time::Instant::now();
+        let collected = self.heap.collect(&mut roots, h.size());
+        self.heap.stats.gc_time += started.elapsed();
+        collected?;
         if self.gc_stress {
             self.heap.check(&mut roots).map_err(RunError::HeapCorrupt)?;
         }
@@ -268,9 +276,23 @@ impl Machine {
         Ok(())
     }
 
-    /// Adds a compiled unit: its code, then its top-level closures
-    /// (allocated first, filled after, so they may refer to each other).
+    /// Assembles, verifies and links a compiled unit.
     pub fn link(&mut self, data: &DataEnv, unit: &Unit) -> Run<()> {
+        let packed = asm::assemble_unit(unit).map_err(|e| RunError::BadCode(e.0))?;
+        self.link_packed(data, &packed)
+    }
+
+    /// Adds a packed unit: every BCO is decoded and verified first (a bad
+    /// one is rejected before anything is linked), then its code, then its
+    /// top-level closures (allocated first, filled after, so they may refer
+    /// to each other).
+    pub fn link_packed(&mut self, data: &DataEnv, unit: &PackedUnit) -> Run<()> {
+        for b in &unit.bcos {
+            let readable =
+                asm::unpack(b).map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
+            sloth_bco::verify::verify(data, unit.bcos.len(), &readable)
+                .map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
+        }
         self.layouts_for(data)?;
         for t in &unit.tops {
             let g = self.new_global(0);
@@ -278,7 +300,7 @@ impl Machine {
         }
         let base = self.code.len() as u32;
         for b in &unit.bcos {
-            let code = self.resolve(b, base);
+            let code = self.resolve(b, base)?;
             self.code.push(code);
         }
         for t in &unit.tops {
@@ -319,60 +341,30 @@ impl Machine {
         Ok(())
     }
 
-    fn resolve(&mut self, b: &Bco, base: u32) -> Code {
-        let mut positions = HashMap::new();
-        let mut n = 0u32;
-        for i in &b.instrs {
-            match i {
-                Instr::Label(l) => {
-                    positions.insert(*l, Label(n));
-                }
-                _ => n += 1,
-            }
-        }
-        let at = |l: &Label| positions[l];
-        let instrs = b
-            .instrs
+    /// Resolves a BCO's pointer table: globals to global-table indices,
+    /// nested BCOs to code-table indices.
+    fn resolve(&self, b: &PackedBco, base: u32) -> Run<Code> {
+        let ptrs = b
+            .ptrs
             .iter()
-            .filter(|i| !matches!(i, Instr::Label(_)))
-            .map(|i| match i {
-                Instr::PushAlts(l) => Instr::PushAlts(at(l)),
-                Instr::PushAltsUnlifted(l, r) => Instr::PushAltsUnlifted(at(l), *r),
-                Instr::Jmp(l) => Instr::Jmp(at(l)),
-                Instr::TestLtP(c, l) => Instr::TestLtP(*c, at(l)),
-                Instr::TestEqP(c, l) => Instr::TestEqP(*c, at(l)),
-                Instr::TestLtI(x, l) => Instr::TestLtI(*x, at(l)),
-                Instr::TestEqI(x, l) => Instr::TestEqI(*x, at(l)),
-                Instr::TestLtD(x, l) => Instr::TestLtD(*x, at(l)),
-                Instr::TestEqD(x, l) => Instr::TestEqD(*x, at(l)),
-                Instr::TestLtC(x, l) => Instr::TestLtC(*x, at(l)),
-                Instr::TestEqC(x, l) => Instr::TestEqC(*x, at(l)),
-                Instr::AllocAp(r) => Instr::AllocAp(sloth_bco::instr::BcoRef(base + r.0)),
-                Instr::AllocApNoupd(r) => Instr::AllocApNoupd(sloth_bco::instr::BcoRef(base + r.0)),
-                Instr::AllocPap(r) => Instr::AllocPap(sloth_bco::instr::BcoRef(base + r.0)),
-                other => *other,
+            .map(|e| match e {
+                PtrEntry::Global(u) => self.global_index.get(u).copied().ok_or_else(|| {
+                    RunError::BadCode(format!("BCO {}: global {u} is not linked", b.name))
+                }),
+                PtrEntry::Bco(r) => Ok(base + r.0),
             })
-            .collect::<Vec<Instr>>()
-            .into();
-        let globals = b
-            .globals
-            .iter()
-            .map(|u| match self.global_index.get(u) {
-                Some(&g) => g,
-                None => panic!("link error: global {u} of {} is not linked", b.name),
-            })
-            .collect::<Vec<u32>>()
-            .into();
+            .collect::<Run<Vec<u32>>>()?;
         let free_ptrs = b.free.iter().filter(|r| **r == Rep::Ptr).count() as u16;
-        Code {
-            instrs,
-            globals,
-            spans: b.spans.clone(),
+        Ok(Code {
+            words: b.code.clone().into(),
+            lits: b.lits.clone().into(),
+            ptrs: ptrs.into(),
+            spans: b.spans.clone().into(),
             arity: b.params.len(),
-            params: b.params.clone(),
+            params: b.params.clone().into(),
             free_ptrs,
             free_words: b.free.len() as u16 - free_ptrs,
-        }
+        })
     }
 
     // ---- evaluation ---------------------------------------------------------
@@ -380,53 +372,63 @@ impl Machine {
     /// Evaluates the closure `p` to weak head normal form.
     pub fn eval(&mut self, p: Ptr) -> Run<Ptr> {
         let bottom = self.stack.len();
-        let result = self.eval_inner(p);
+        // The code table is lent to the loop, which mutates everything
+        // else; see Note [The code table during a run].
+        let code = std::mem::take(&mut self.code);
+        let result = self.run(&code, p);
+        self.code = code;
+        let result = match result {
+            Ok(Exit::Value(v)) => Ok(v),
+            Ok(Exit::Raise(s)) => Err(match self.force_string(s) {
+                Ok(msg) => RunError::User(msg),
+                Err(e) => e,
+            }),
+            Err(e) => Err(e),
+        };
         if result.is_err() {
             self.stack.truncate(bottom);
         }
         result
     }
 
-    fn eval_inner(&mut self, p: Ptr) -> Run<Ptr> {
-        self.stack.reserve(1)?;
-        self.stack.push_word(FRAME_STOP);
-        let mut at = match self.enter(p)? {
-            Step::Done(v) => return Ok(v),
-            Step::Go(bco, pc) => (bco, pc),
-        };
-        loop {
-            match self.run(at)? {
-                Step::Done(v) => return Ok(v),
-                Step::Go(bco, pc) => at = (bco, pc),
-            }
-        }
-    }
+    // Note [The code table during a run]
+    // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    // The loop reads the current BCO's words on every instruction while it
+    // mutates the heap, the stack and the statistics. Holding `&self.code`
+    // across `&mut self` calls is not allowed, and sharing each BCO through
+    // an `Rc` costs a reference-count update on every call and return
+    // (measured: 6% of sum_stream). So `eval` moves the code table out of
+    // the machine for the duration of the run (a three-word swap) and lends
+    // it to the loop as a plain slice; nothing links during a run, and what
+    // must evaluate again from inside it (`error`'s message) is handed back
+    // as `Exit::Raise` and evaluated after the table is put back.
 
     /// `ENTER` (rule): a value returns itself; an indirection is followed;
     /// an updatable thunk is blackholed at once (eager blackholing) under
     /// an update frame and its code run with its free variables pushed; a
-    /// non-updatable one just runs; a blackhole is `<<loop>>`.
+    /// non-updatable one is blackholed under a restore frame; a blackhole
+    /// is `<<loop>>`.
+    ///
+    /// ```text
+    ///   ENTER thunk t:  [..] t  ==>  [.. | t | UPDATE | fvs...], run t's code
+    /// ```
+    #[inline]
     fn enter(&mut self, p: Ptr) -> Run<Step> {
         let p = self.heap.follow(p);
         let h = self.heap.header(p);
         match h.kind {
-            Kind::Con | Kind::Fun | Kind::Pap => self.ret(p),
-            Kind::Thunk => {
-                self.stats.thunks_entered += 1;
-                self.stack.reserve(2 + h.payload())?;
-                self.stack.push_ptr(p);
-                self.stack.push_word(FRAME_UPDATE);
-                self.heap
-                    .set_header(p, Header::new(Kind::Blackhole, h.info, h.ptrs, h.nptrs));
-                self.push_payload(p, h);
-                Ok(Step::Go(h.info, 0))
-            }
-            Kind::ThunkNoUpd => {
+            Kind::Con | Kind::Fun | Kind::Pap => Ok(self.ret(p)),
+            Kind::Thunk | Kind::ThunkNoUpd => {
                 // See Note [Blackholing non-updatable thunks].
+                let frame = if h.kind == Kind::Thunk {
+                    FRAME_UPDATE
+                } else {
+                    FRAME_UPDATE | RESTORE
+                };
                 self.stats.thunks_entered += 1;
                 self.stack.reserve(2 + h.payload())?;
                 self.stack.push_ptr(p);
-                self.stack.push_word(FRAME_UPDATE | RESTORE);
+                self.stack.push_word(frame);
                 self.heap
                     .set_header(p, Header::new(Kind::Blackhole, h.info, h.ptrs, h.nptrs));
                 self.push_payload(p, h);
@@ -438,6 +440,7 @@ impl Machine {
     }
 
     /// Pushes a closure's free variables (its payload, in order).
+    #[inline]
     fn push_payload(&mut self, p: Ptr, h: Header) {
         for i in 0..usize::from(h.ptrs) {
             self.stack.push_ptr(self.heap.get_ptr(p, i));
@@ -450,24 +453,24 @@ impl Machine {
 
     /// Returns the value `v` to the frame on top (rule): a case
     /// continuation gets it pushed; an update frame overwrites its thunk
-    /// with an indirection to it and passes it on; an apply frame applies
-    /// it to the arguments below; the stop frame ends `eval`.
+    /// with an indirection to it and passes it on; a restore frame puts
+    /// its thunk back; an apply frame applies it to the arguments below;
+    /// the stop frame ends the run.
     ///
     /// ```text
-    ///   [.. | thunk | UPDATE ] v   ==>  thunk := IND v;  [..] v
-    ///   [.. | a_n..a_1 | APPLY n] f ==> APPLY n with f
+    ///   [.. | CASE(b,l) ] v          ==>  [.. v], continue at (b, l)
+    ///   [.. | thunk | UPDATE ] v     ==>  thunk := IND v;  [..] v
+    ///   [.. | a_n..a_1 | APPLY n] f  ==>  APPLY n with f
     /// ```
-    fn ret(&mut self, v: Ptr) -> Run<Step> {
+    #[inline]
+    fn ret(&mut self, v: Ptr) -> Step {
         let v = self.heap.follow(v);
         loop {
             let frame = self.stack.pop();
             match frame & 3 {
                 FRAME_CASE => {
                     self.stack.push_ptr(v);
-                    return Ok(Step::Go(
-                        (frame >> 32) as u32,
-                        ((frame >> 2) & 0x3fff_ffff) as usize,
-                    ));
+                    return case_target(frame);
                 }
                 FRAME_UPDATE if frame & RESTORE != 0 => {
                     let t = self.stack.pop_ptr();
@@ -482,9 +485,9 @@ impl Machine {
                 }
                 FRAME_APPLY => {
                     self.stack.push_ptr(v);
-                    return self.apply((frame >> 2) as usize);
+                    return Step::Apply((frame >> 2) as usize);
                 }
-                _ => return Ok(Step::Done(v)),
+                _ => return Step::Done(v),
             }
         }
     }
@@ -500,19 +503,18 @@ impl Machine {
     ///   partial app.: [a_n..a_1 PAP(g, b_1..b_m)] ==> [a_n..a_1 b_m..b_1 g], APPLY n+m
     ///   unevaluated:  [a_n..a_1 f]        ==> [a_n..a_1 APPLY(n)], ENTER f
     /// ```
-    fn apply(&mut self, n: usize) -> Run<Step> {
+    fn apply(&mut self, code: &[Code], n: usize) -> Run<Step> {
         let f = self.heap.follow(self.stack.pop_ptr());
         let h = self.heap.header(f);
         match h.kind {
             Kind::Fun => {
-                let code = &self.code[h.info as usize];
-                let arity = code.arity;
+                let arity = code[h.info as usize].arity;
                 if n == arity {
                     self.stack.reserve(h.payload())?;
                     self.push_payload(f, h);
                     Ok(Step::Go(h.info, 0))
                 } else if n < arity {
-                    self.make_pap(f, n)
+                    self.make_pap(code, f, n)
                 } else {
                     // Slip an apply frame under the first `arity` arguments.
                     self.stack.reserve(h.payload() + 2)?;
@@ -540,13 +542,12 @@ impl Machine {
                 // held unboxed ones; the function's parameter list says how
                 // they interleave.
                 let g = self.heap.get_ptr(f, 0);
-                let code = &self.code[self.heap.header(g).info as usize];
-                let held = code.arity - h.info as usize;
-                let reps: Vec<Rep> = code.params[..held].to_vec();
+                let c = &code[self.heap.header(g).info as usize];
+                let held = c.arity - h.info as usize;
                 self.stack.reserve(held + 1)?;
                 let (mut pi, mut wi) = (1usize, usize::from(h.ptrs));
                 let mut words = Vec::with_capacity(held);
-                for r in &reps {
+                for r in &c.params[..held] {
                     if *r == Rep::Ptr {
                         words.push((self.heap.get(f, pi), true));
                         pi += 1;
@@ -563,7 +564,7 @@ impl Machine {
                     }
                 }
                 self.stack.push_ptr(g);
-                self.apply(n + held)
+                self.apply(code, n + held)
             }
             Kind::Thunk | Kind::ThunkNoUpd | Kind::Blackhole => {
                 self.stack.reserve(1)?;
@@ -576,16 +577,16 @@ impl Machine {
     }
 
     /// A partial application of `f` to the `n` arguments on top.
-    fn make_pap(&mut self, f: Ptr, n: usize) -> Run<Step> {
-        let arity = self.code[self.heap.header(f).info as usize].arity;
-        let reps: Vec<Rep> = self.code[self.heap.header(f).info as usize].params[..n].to_vec();
+    fn make_pap(&mut self, code: &[Code], f: Ptr, n: usize) -> Run<Step> {
+        let c = &code[self.heap.header(f).info as usize];
+        let reps = &c.params[..n];
         let ptrs = reps.iter().filter(|r| **r == Rep::Ptr).count();
         // Keep `f` reachable across the allocation.
         self.stack.reserve(1)?;
         self.stack.push_ptr(f);
         let pap = self.alloc(Header::new(
             Kind::Pap,
-            (arity - n) as u32,
+            (c.arity - n) as u32,
             (1 + ptrs) as u16,
             (n - ptrs) as u16,
         ))?;
@@ -605,21 +606,12 @@ impl Machine {
         for _ in 0..n {
             self.stack.pop();
         }
-        self.ret(pap)
+        Ok(self.ret(pap))
     }
 
-    /// Runs code from `(bco, pc)` until control leaves it.
-    fn run(&mut self, at: (u32, usize)) -> Run<Step> {
-        self.poll()?;
-        let mut steps = 0;
-        let r = self.run_block(at, &mut steps);
-        self.stats.instructions += steps;
-        r
-    }
-
-    /// The fuel and Ctrl-C: checked when control enters code (every call
-    /// and return) and on backward jumps (loops), so that no loop escapes
-    /// them.
+    /// The fuel and Ctrl-C: checked when control enters code (every call,
+    /// apply and thunk entry) and on backward jumps (loops), so that no
+    /// loop escapes them.
     #[inline]
     fn poll(&self) -> Run<()> {
         if self.stats.instructions > self.max_steps {
@@ -631,128 +623,215 @@ impl Machine {
         Ok(())
     }
 
-    /// The instruction count is kept in a register between polls.
-    fn run_block(&mut self, (bco, mut pc): (u32, usize), steps: &mut u64) -> Run<Step> {
-        let instrs = self.code[bco as usize].instrs.clone();
-        let globals = self.code[bco as usize].globals.clone();
+    /// The interpreter loop: enters `p` and runs until a value reaches the
+    /// stop frame. `pc` is a word position in the current BCO `cur`; the
+    /// instruction count is kept in a register and added to the statistics
+    /// when the loop polls or leaves.
+    fn run(&mut self, code: &[Code], p: Ptr) -> Run<Exit> {
+        self.stack.reserve(1)?;
+        self.stack.push_word(FRAME_STOP);
+        let mut steps: u64 = 0;
+        // Instructions left before the step limit.
+        let mut budget = self.max_steps.saturating_sub(self.stats.instructions);
+        self.poll()?;
+        let (mut bco, mut pc) = match self.enter(p)? {
+            Step::Go(b, pc) => (b, pc),
+            Step::Done(v) => return Ok(Exit::Value(v)),
+            Step::Apply(_) => unreachable!("a stop frame is on top"),
+        };
+        let mut cur = &code[bco as usize];
+        macro_rules! leave {
+            ($r:expr) => {{
+                self.stats.instructions += steps;
+                return $r;
+            }};
+        }
+        macro_rules! tri {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => leave!(Err(e.into())),
+                }
+            };
+        }
+        macro_rules! poll {
+            () => {
+                if steps > budget || self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                    self.stats.instructions += steps;
+                    steps = 0;
+                    self.poll()?;
+                    budget = self.max_steps.saturating_sub(self.stats.instructions);
+                }
+            };
+        }
+        macro_rules! go {
+            ($step:expr) => {{
+                let mut step = $step;
+                loop {
+                    match step {
+                        Step::Go(b, to) => {
+                            bco = b;
+                            cur = &code[b as usize];
+                            pc = to;
+                            break;
+                        }
+                        Step::Apply(n) => step = tri!(self.apply(code, n)),
+                        Step::Done(v) => leave!(Ok(Exit::Value(v))),
+                    }
+                }
+            }};
+        }
         loop {
-            *steps += 1;
-            let ins = instrs[pc];
-            pc += 1;
-            match ins {
-                Instr::Label(_) => {}
-                Instr::StkCheck(n) => self.stack.reserve(n as usize)?,
-                Instr::PushL(o) => self.stack.push_local(usize::from(o)),
-                Instr::PushLL(a, b) => {
-                    self.stack.push_local(usize::from(a));
-                    self.stack.push_local(usize::from(b) + 1);
+            let w = cur.words[pc];
+            steps += 1;
+            match w {
+                op::STKCHECK => {
+                    tri!(self.stack.reserve(wide(&cur.words, pc + 1) as usize));
+                    pc += 3;
                 }
-                Instr::PushLLL(a, b, c) => {
-                    self.stack.push_local(usize::from(a));
-                    self.stack.push_local(usize::from(b) + 1);
-                    self.stack.push_local(usize::from(c) + 2);
+                op::PUSH_L => {
+                    self.stack.push_local(usize::from(cur.words[pc + 1]));
+                    pc += 2;
                 }
-                Instr::PushG(g) => {
-                    let w = self.globals[globals[usize::from(g.0)] as usize];
-                    self.stack.push_ptr(Ptr::from_word(w));
+                op::PUSH_LL => {
+                    self.stack.push_local(usize::from(cur.words[pc + 1]));
+                    self.stack.push_local(usize::from(cur.words[pc + 2]) + 1);
+                    pc += 3;
                 }
-                Instr::PushInt(n) => self.stack.push_word(n as u64),
-                Instr::PushDouble(d) => self.stack.push_word(d.to_bits()),
-                Instr::PushChar(c) => self.stack.push_word(u64::from(c)),
-                Instr::Slide(k, d) => self.stack.slide(usize::from(k), usize::from(d)),
-                Instr::PushAlts(l) | Instr::PushAltsUnlifted(l, _) => {
+                op::PUSH_LLL => {
+                    self.stack.push_local(usize::from(cur.words[pc + 1]));
+                    self.stack.push_local(usize::from(cur.words[pc + 2]) + 1);
+                    self.stack.push_local(usize::from(cur.words[pc + 3]) + 2);
+                    pc += 4;
+                }
+                op::PUSH_G => {
+                    let g = cur.ptrs[usize::from(cur.words[pc + 1])];
                     self.stack
-                        .push_word(u64::from(bco) << 32 | (l.0 as u64) << 2 | FRAME_CASE);
+                        .push_ptr(Ptr::from_word(self.globals[g as usize]));
+                    pc += 2;
                 }
-                Instr::Enter => {
+                op::PUSH_INT | op::PUSH_DOUBLE | op::PUSH_CHAR => {
+                    self.stack
+                        .push_word(cur.lits[wide(&cur.words, pc + 1) as usize]);
+                    pc += 3;
+                }
+                op::SLIDE => {
+                    let (k, d) = (cur.words[pc + 1], cur.words[pc + 2]);
+                    self.stack.slide(usize::from(k), usize::from(d));
+                    pc += 3;
+                }
+                op::PUSH_ALTS => {
+                    let l = wide(&cur.words, pc + 1);
+                    self.stack.push_word(case_frame(bco, l));
+                    pc += 3;
+                }
+                op::PUSH_ALTS_UNLIFTED => {
+                    let l = wide(&cur.words, pc + 1);
+                    self.stack.push_word(case_frame(bco, l));
+                    pc += 4;
+                }
+                op::ENTER => {
+                    poll!();
                     let p = self.stack.pop_ptr();
-                    return self.enter(p);
+                    go!(tri!(self.enter(p)));
                 }
-                Instr::Return => {
+                op::RETURN => {
                     let v = self.stack.pop_ptr();
-                    return self.ret(v);
+                    go!(self.ret(v));
                 }
-                Instr::ReturnUnlifted(_) => {
+                op::RETURN_UNLIFTED => {
                     let w = self.stack.pop();
                     let frame = self.stack.pop();
                     debug_assert_eq!(frame & 3, FRAME_CASE, "an unboxed value returns to a case");
                     self.stack.push_word(w);
-                    return Ok(Step::Go(
-                        (frame >> 32) as u32,
-                        ((frame >> 2) & 0x3fff_ffff) as usize,
-                    ));
+                    go!(case_target(frame));
                 }
-                Instr::Apply(n) => return self.apply(usize::from(n)),
-                Instr::Call(g, _) => {
-                    let f = Ptr::from_word(self.globals[globals[usize::from(g.0)] as usize]);
-                    let h = self.heap.header(f);
-                    return Ok(Step::Go(h.info, 0));
+                op::APPLY => {
+                    poll!();
+                    let n = usize::from(cur.words[pc + 1]);
+                    go!(tri!(self.apply(code, n)));
                 }
-                Instr::Jmp(l) => {
-                    if (l.0 as usize) < pc {
-                        self.stats.instructions += std::mem::take(steps);
-                        self.poll()?;
+                op::CALL => {
+                    // A known global function given exactly its arity: no
+                    // evaluation, no arity check, no free variables.
+                    poll!();
+                    let g = cur.ptrs[usize::from(cur.words[pc + 1])];
+                    let f = Ptr::from_word(self.globals[g as usize]);
+                    go!(Step::Go(self.heap.info(f), 0));
+                }
+                op::JMP => {
+                    let l = wide(&cur.words, pc + 1) as usize;
+                    if l < pc {
+                        poll!();
                     }
-                    pc = l.0 as usize;
+                    pc = l;
                 }
-                Instr::AllocAp(r) | Instr::AllocApNoupd(r) | Instr::AllocPap(r) => {
-                    let c = &self.code[r.0 as usize];
-                    let kind = match ins {
-                        Instr::AllocAp(_) => Kind::Thunk,
-                        Instr::AllocApNoupd(_) => Kind::ThunkNoUpd,
+                op::ALLOC_AP | op::ALLOC_AP_NOUPD | op::ALLOC_PAP => {
+                    let r = cur.ptrs[wide(&cur.words, pc + 1) as usize];
+                    let c = &code[r as usize];
+                    let kind = match w {
+                        op::ALLOC_AP => Kind::Thunk,
+                        op::ALLOC_AP_NOUPD => Kind::ThunkNoUpd,
                         _ => Kind::Fun,
                     };
                     if kind != Kind::Fun {
                         self.stats.thunks_allocated += 1;
                     }
-                    let h = Header::new(kind, r.0, c.free_ptrs, c.free_words);
-                    let p = self.alloc(h)?;
+                    let p = tri!(self.alloc(Header::new(kind, r, c.free_ptrs, c.free_words)));
                     self.stack.push_ptr(p);
+                    pc += 3;
                 }
-                Instr::AllocCon(c) => {
-                    let l = &self.layouts[c.0 as usize];
-                    let p = self.alloc(Header::new(Kind::Con, c.0, l.ptrs, l.nptrs))?;
+                op::ALLOC_CON => {
+                    let c = wide(&cur.words, pc + 1);
+                    let l = &self.layouts[c as usize];
+                    let p = tri!(self.alloc(Header::new(Kind::Con, c, l.ptrs, l.nptrs)));
                     self.stack.push_ptr(p);
+                    pc += 3;
                 }
-                Instr::MkAp(o, n) | Instr::MkPap(o, n) => {
-                    let p = self.stack.peek_ptr(usize::from(o));
-                    let n = usize::from(n);
+                op::MKAP | op::MKPAP => {
+                    let p = self.stack.peek_ptr(usize::from(cur.words[pc + 1]));
+                    let n = usize::from(cur.words[pc + 2]);
                     for j in 0..n {
                         self.heap.set(p, j, self.stack.peek(n - 1 - j));
                     }
                     self.stack.truncate(self.stack.len() - n);
+                    pc += 3;
                 }
-                Instr::MkCon(o, n) => {
-                    let p = self.stack.peek_ptr(usize::from(o));
-                    let n = usize::from(n);
-                    let c = self.heap.header(p).info as usize;
+                op::MKCON => {
+                    let p = self.stack.peek_ptr(usize::from(cur.words[pc + 1]));
+                    let n = usize::from(cur.words[pc + 2]);
+                    let c = self.heap.info(p) as usize;
                     for j in 0..n {
                         let slot = usize::from(self.layouts[c].slots[j].0);
                         self.heap.set(p, slot, self.stack.peek(n - 1 - j));
                     }
                     self.stack.truncate(self.stack.len() - n);
+                    pc += 3;
                 }
-                Instr::Pack(c, 0) => {
-                    let p = self.nullary(c);
-                    self.stack.push_ptr(p);
-                }
-                Instr::Pack(c, n) => {
-                    let l = &self.layouts[c.0 as usize];
-                    let h = Header::new(Kind::Con, c.0, l.ptrs, l.nptrs);
-                    let p = self.alloc(h)?;
-                    let n = usize::from(n);
-                    for j in 0..n {
-                        let slot = usize::from(self.layouts[c.0 as usize].slots[j].0);
-                        self.heap.set(p, slot, self.stack.peek(j));
+                op::PACK => {
+                    let c = wide(&cur.words, pc + 1);
+                    let n = usize::from(cur.words[pc + 3]);
+                    pc += 4;
+                    if n == 0 {
+                        let p = self.nullary(ConId(c));
+                        self.stack.push_ptr(p);
+                        continue;
+                    }
+                    let l = &self.layouts[c as usize];
+                    let h = Header::new(Kind::Con, c, l.ptrs, l.nptrs);
+                    let p = tri!(self.alloc(h));
+                    let slots = &self.layouts[c as usize].slots;
+                    for (j, &(slot, _)) in slots.iter().enumerate().take(n) {
+                        self.heap.set(p, usize::from(slot), self.stack.peek(j));
                     }
                     self.stack.truncate(self.stack.len() - n);
                     self.stack.push_ptr(p);
                 }
-                Instr::Unpack(n) => {
+                op::UNPACK => {
+                    let n = usize::from(cur.words[pc + 1]);
                     let p = self.stack.peek_ptr(0);
-                    let c = self.heap.header(p).info as usize;
-                    for j in (0..usize::from(n)).rev() {
-                        let (slot, is_ptr) = self.layouts[c].slots[j];
+                    let c = self.heap.info(p) as usize;
+                    for &(slot, is_ptr) in self.layouts[c].slots[..n].iter().rev() {
                         let w = self.heap.get(p, usize::from(slot));
                         if is_ptr {
                             self.stack.push_ptr(Ptr::from_word(w));
@@ -760,59 +839,66 @@ impl Machine {
                             self.stack.push_word(w);
                         }
                     }
+                    pc += 2;
                 }
-                Instr::TestLtP(c, l) => {
-                    if self.heap.header(self.stack.peek_ptr(0)).info >= c.0 {
-                        pc = l.0 as usize;
+                op::TESTLT_P | op::TESTEQ_P => {
+                    let c = wide(&cur.words, pc + 1);
+                    let tag = self.heap.info(self.stack.peek_ptr(0));
+                    let fails = if w == op::TESTLT_P {
+                        tag >= c
+                    } else {
+                        tag != c
+                    };
+                    pc = if fails {
+                        wide(&cur.words, pc + 3) as usize
+                    } else {
+                        pc + 5
+                    };
+                }
+                op::TESTLT_I..=op::TESTEQ_C => {
+                    let x = cur.lits[wide(&cur.words, pc + 1) as usize];
+                    let y = self.stack.peek(0);
+                    let fails = match w {
+                        op::TESTLT_I => y as i64 >= x as i64,
+                        op::TESTLT_D => f64::from_bits(y) >= f64::from_bits(x),
+                        op::TESTLT_C => y >= x,
+                        op::TESTEQ_D => f64::from_bits(y) != f64::from_bits(x),
+                        _ => y != x,
+                    };
+                    pc = if fails {
+                        wide(&cur.words, pc + 3) as usize
+                    } else {
+                        pc + 5
+                    };
+                }
+                op::CASEFAIL => {
+                    let span = cur.spans[usize::from(cur.words[pc + 1])];
+                    leave!(Err(RunError::PatternFail(span)));
+                }
+                op::PRIM => {
+                    let o = PrimOp::ALL[usize::from(cur.words[pc + 1])];
+                    pc += 2;
+                    // The common Int# operations inline; the rest (and
+                    // every failure) through `primops`.
+                    let s = &mut self.stack;
+                    match o {
+                        PrimOp::IntAdd => s.binary(|x, y| x.wrapping_add(y)),
+                        PrimOp::IntSub => s.binary(|x, y| x.wrapping_sub(y)),
+                        PrimOp::IntMul => s.binary(|x, y| (x as i64).wrapping_mul(y as i64) as u64),
+                        PrimOp::IntEq => s.binary(|x, y| u64::from(x == y)),
+                        PrimOp::IntNe => s.binary(|x, y| u64::from(x != y)),
+                        PrimOp::IntLt => s.binary(|x, y| u64::from((x as i64) < y as i64)),
+                        PrimOp::IntLe => s.binary(|x, y| u64::from(x as i64 <= y as i64)),
+                        PrimOp::IntGt => s.binary(|x, y| u64::from(x as i64 > y as i64)),
+                        PrimOp::IntGe => s.binary(|x, y| u64::from(x as i64 >= y as i64)),
+                        _ => tri!(self.prim(o)),
                     }
                 }
-                Instr::TestEqP(c, l) => {
-                    if self.heap.header(self.stack.peek_ptr(0)).info != c.0 {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestLtI(x, l) => {
-                    if (self.stack.peek(0) as i64) >= x {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestEqI(x, l) => {
-                    if self.stack.peek(0) as i64 != x {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestLtD(x, l) => {
-                    if f64::from_bits(self.stack.peek(0)) >= x {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestEqD(x, l) => {
-                    if f64::from_bits(self.stack.peek(0)) != x {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestLtC(x, l) => {
-                    if self.stack.peek(0) >= u64::from(x) {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::TestEqC(x, l) => {
-                    if self.stack.peek(0) != u64::from(x) {
-                        pc = l.0 as usize;
-                    }
-                }
-                Instr::CaseFail(s) => {
-                    let span = self.code[bco as usize].spans[usize::from(s.0)];
-                    return Err(RunError::PatternFail(span));
-                }
-                Instr::Prim(op) => self.prim(op)?,
-                Instr::Raise => {
+                op::RAISE => {
                     let s = self.stack.pop_ptr();
-                    return Err(match self.force_string(s) {
-                        Ok(msg) => RunError::User(msg),
-                        Err(e) => e,
-                    });
+                    leave!(Ok(Exit::Raise(s)));
                 }
+                _ => unreachable!("the verifier rejects bad opcodes"),
             }
         }
     }
@@ -876,8 +962,36 @@ impl Machine {
 
 /// Where control goes next.
 enum Step {
+    /// Run BCO `.0` from word `.1`.
     Go(u32, usize),
+    /// Apply the function on top to the `n` arguments below it.
+    Apply(usize),
+    /// The value reached the stop frame.
     Done(Ptr),
+}
+
+/// How a run ends without an error.
+enum Exit {
+    Value(Ptr),
+    /// `RAISE`: `error` with this message, still to be evaluated.
+    Raise(Ptr),
+}
+
+/// The two-word operand at `at`, low half first.
+#[inline(always)]
+fn wide(words: &[u16], at: usize) -> u32 {
+    u32::from(words[at]) | u32::from(words[at + 1]) << 16
+}
+
+/// A case frame: continue in BCO `bco` at word `pc`.
+#[inline(always)]
+fn case_frame(bco: u32, pc: u32) -> u64 {
+    u64::from(bco) << 32 | u64::from(pc) << 2 | FRAME_CASE
+}
+
+#[inline(always)]
+fn case_target(frame: u64) -> Step {
+    Step::Go((frame >> 32) as u32, ((frame >> 2) & 0x3fff_ffff) as usize)
 }
 
 fn prim_arity(op: PrimOp) -> usize {
