@@ -109,8 +109,55 @@ pub mod op {
     pub const PRIM: u16 = 35;
     /// `RAISE`
     pub const RAISE: u16 = 36;
+    /// `EVAL o l:2`
+    pub const EVAL: u16 = 37;
+    /// `PRIM +#`, `-#`, `*#`, `==#`, `/=#`, `<#`, `<=#`, `>#`, `>=#`: the
+    /// hottest primops get opcodes of their own (no second dispatch).
+    pub const ADD_I: u16 = 38;
+    pub const SUB_I: u16 = 39;
+    pub const MUL_I: u16 = 40;
+    pub const EQ_I: u16 = 41;
+    pub const NE_I: u16 = 42;
+    pub const LT_I: u16 = 43;
+    pub const LE_I: u16 = 44;
+    pub const GT_I: u16 = 45;
+    pub const GE_I: u16 = 46;
     /// One past the last opcode.
-    pub const COUNT: u16 = 37;
+    pub const COUNT: u16 = 47;
+
+    use sloth_core::primop::PrimOp;
+
+    /// The opcode of its own a primop has, if any.
+    pub fn of_prim(p: PrimOp) -> Option<u16> {
+        Some(match p {
+            PrimOp::IntAdd => ADD_I,
+            PrimOp::IntSub => SUB_I,
+            PrimOp::IntMul => MUL_I,
+            PrimOp::IntEq => EQ_I,
+            PrimOp::IntNe => NE_I,
+            PrimOp::IntLt => LT_I,
+            PrimOp::IntLe => LE_I,
+            PrimOp::IntGt => GT_I,
+            PrimOp::IntGe => GE_I,
+            _ => return None,
+        })
+    }
+
+    /// The primop of an opcode of [`of_prim`].
+    pub fn prim_of(w: u16) -> Option<PrimOp> {
+        Some(match w {
+            ADD_I => PrimOp::IntAdd,
+            SUB_I => PrimOp::IntSub,
+            MUL_I => PrimOp::IntMul,
+            EQ_I => PrimOp::IntEq,
+            NE_I => PrimOp::IntNe,
+            LT_I => PrimOp::IntLt,
+            LE_I => PrimOp::IntLe,
+            GT_I => PrimOp::IntGt,
+            GE_I => PrimOp::IntGe,
+            _ => return None,
+        })
+    }
 }
 
 /// An entry of a BCO's pointer table.
@@ -384,9 +431,17 @@ pub fn assemble(b: &Bco) -> Result<PackedBco, AsmError> {
                 a.word(CASEFAIL);
                 a.word(s.0);
             }
-            Instr::Prim(p) => {
-                a.word(PRIM);
-                a.word(p as u16);
+            Instr::Prim(p) => match of_prim(p) {
+                Some(w) => a.word(w),
+                None => {
+                    a.word(PRIM);
+                    a.word(p as u16);
+                }
+            },
+            Instr::Eval(o, l) => {
+                a.word(EVAL);
+                a.word(o);
+                a.label(l);
             }
             Instr::Raise => a.word(RAISE),
         }
@@ -503,6 +558,8 @@ pub fn decode_instrs(p: &PackedBco) -> Result<Vec<(u32, Instr)>, AsmError> {
                 (Instr::Prim(*p), 2)
             }
             RAISE => (Instr::Raise, 1),
+            EVAL => (Instr::Eval(word(pc + 1)?, label(pc + 2)?), 4),
+            w if prim_of(w).is_some() => (Instr::Prim(prim_of(w).unwrap()), 1),
             w => return Err(AsmError(format!("bad opcode {w} at word {pc}"))),
         };
         out.push((pc as u32, ins));

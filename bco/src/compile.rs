@@ -205,7 +205,7 @@ fn compile_closure(
     }
     cx.tail(&c.body, 0);
     let mut instrs = vec![Instr::StkCheck(cx.max_depth)];
-    fuse_pushes(&cx.instrs, &mut instrs);
+    fuse_pushes(&fuse_evals(&cx.instrs), &mut instrs);
     let bco = Bco {
         name: name.to_string(),
         params: c.params.iter().map(|p| p.rep).collect(),
@@ -216,6 +216,28 @@ fn compile_closure(
     };
     cx.unit.bcos[index] = bco;
     BcoRef(index as u32)
+}
+
+/// `PUSH_ALTS l; PUSH_L o; ENTER` becomes `EVAL (o-1) l`: one dispatch
+/// instead of three, and no frame or return when the slot is already a
+/// value (most scrutinees are: an argument forced before, a field of an
+/// evaluated constructor). `o` counted the frame word; `EVAL`'s offset is
+/// counted before it.
+fn fuse_evals(from: &[Instr]) -> Vec<Instr> {
+    let mut out = Vec::with_capacity(from.len());
+    let mut i = 0;
+    while i < from.len() {
+        if let [Instr::PushAlts(l), Instr::PushL(o), Instr::Enter, ..] = from[i..] {
+            if o >= 1 {
+                out.push(Instr::Eval(o - 1, l));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(from[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Copies `from` to `to`, fusing runs of `PUSH_L` into `PUSH_LL` and

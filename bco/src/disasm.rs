@@ -106,6 +106,7 @@ fn listing(
                 Instr::PushChar(c) => lit(&Lit::Char(*c)),
                 Instr::Slide(k, d) => format!("{k} {d}"),
                 Instr::PushAlts(l) | Instr::Jmp(l) => l.to_string(),
+                Instr::Eval(o, l) => format!("{o} {l}"),
                 Instr::PushAltsUnlifted(l, r) => format!("{l} {r:?}"),
                 Instr::ReturnUnlifted(r) => format!("{r:?}"),
                 Instr::Apply(n) | Instr::Unpack(n) => n.to_string(),

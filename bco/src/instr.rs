@@ -88,6 +88,11 @@ pub enum Instr {
     /// `PUSH_ALTS_UNLIFTED l rep` ( -- frame ) the same for an unboxed
     /// value of representation `rep`.
     PushAltsUnlifted(Label, Rep),
+    /// `EVAL o l` ( -- v ) *Sloth*: `PUSH_ALTS l; PUSH_L (o+1); ENTER` in
+    /// one instruction: evaluate the slot at offset `o` and continue at `l`
+    /// with its value on top. A slot that already holds a value is pushed
+    /// and the jump taken, with no frame and no return.
+    Eval(Offset, Label),
     /// `ENTER` ( p -- ) evaluate the closure `p` and return its value: a
     /// value returns at once; a thunk is blackholed, an update frame pushed
     /// (unless it is non-updatable), and its code entered.
@@ -185,6 +190,7 @@ impl Instr {
         match self {
             Instr::PushAlts(l)
             | Instr::PushAltsUnlifted(l, _)
+            | Instr::Eval(_, l)
             | Instr::Jmp(l)
             | Instr::TestLtP(_, l)
             | Instr::TestEqP(_, l)
@@ -203,6 +209,7 @@ impl Instr {
         matches!(
             self,
             Instr::Enter
+                | Instr::Eval(..)
                 | Instr::Return
                 | Instr::ReturnUnlifted(_)
                 | Instr::Apply(_)
@@ -226,6 +233,7 @@ impl Instr {
             Instr::Slide(..) => "SLIDE",
             Instr::PushAlts(_) => "PUSH_ALTS",
             Instr::PushAltsUnlifted(..) => "PUSH_ALTS_UNLIFTED",
+            Instr::Eval(..) => "EVAL",
             Instr::Enter => "ENTER",
             Instr::Return => "RETURN",
             Instr::ReturnUnlifted(_) => "RETURN_UNLIFTED",

@@ -17,7 +17,7 @@
 
 use crate::compile::{Bco, Unit};
 use crate::instr::Instr;
-use sloth_core::types::DataEnv;
+use sloth_core::types::{ConId, DataEnv};
 use std::collections::HashMap;
 
 /// Verifies every BCO of a unit; the error names the BCO and the
@@ -68,6 +68,13 @@ pub fn verify(data: &DataEnv, bco_count: usize, b: &Bco) -> Result<(), String> {
                 Ok(())
             }
         };
+        let con = |c: ConId| {
+            if (c.0 as usize) < data.cons.len() {
+                Ok(())
+            } else {
+                Err(at(format!("constructor {} out of range", c.0)))
+            }
+        };
         let target = |l| {
             labels
                 .get(&l)
@@ -106,6 +113,19 @@ pub fn verify(data: &DataEnv, bco_count: usize, b: &Bco) -> Result<(), String> {
                 work.push((target(*l)?, depth + 1));
                 Some(depth + 1)
             }
+            Instr::Eval(o, l) => {
+                need(u32::from(*o) + 1)?;
+                // Frame or not, the continuation starts with the value on
+                // top.
+                work.push((target(*l)?, depth + 1));
+                if depth + 1 > limit {
+                    return Err(at(format!(
+                        "the stack reaches {} words, over STKCHECK {limit}",
+                        depth + 1
+                    )));
+                }
+                None
+            }
             Instr::Enter | Instr::Return | Instr::ReturnUnlifted(_) | Instr::Raise => {
                 need(1)?;
                 None
@@ -131,7 +151,10 @@ pub fn verify(data: &DataEnv, bco_count: usize, b: &Bco) -> Result<(), String> {
                 }
                 Some(depth + 1)
             }
-            Instr::AllocCon(_) => Some(depth + 1),
+            Instr::AllocCon(c) => {
+                con(*c)?;
+                Some(depth + 1)
+            }
             Instr::MkAp(o, n) | Instr::MkPap(o, n) | Instr::MkCon(o, n) => {
                 if o < n {
                     return Err(at(format!("the closure at {o} is among the {n} words")));
@@ -140,6 +163,7 @@ pub fn verify(data: &DataEnv, bco_count: usize, b: &Bco) -> Result<(), String> {
                 Some(depth - u32::from(*n))
             }
             Instr::Pack(c, n) => {
+                con(*c)?;
                 let arity = data.con(*c).fields.len();
                 if usize::from(*n) != arity {
                     return Err(at(format!("{n} fields for a constructor of arity {arity}")));
@@ -151,9 +175,13 @@ pub fn verify(data: &DataEnv, bco_count: usize, b: &Bco) -> Result<(), String> {
                 need(1)?;
                 Some(depth + u32::from(*n))
             }
-            Instr::TestLtP(_, l)
-            | Instr::TestEqP(_, l)
-            | Instr::TestLtI(_, l)
+            Instr::TestLtP(c, l) | Instr::TestEqP(c, l) => {
+                con(*c)?;
+                need(1)?;
+                work.push((target(*l)?, depth));
+                Some(depth)
+            }
+            Instr::TestLtI(_, l)
             | Instr::TestEqI(_, l)
             | Instr::TestLtD(_, l)
             | Instr::TestEqD(_, l)
@@ -221,6 +249,19 @@ mod tests {
         .unwrap();
     }
 
+    /// `EVAL`'s continuation starts with the value on top.
+    #[test]
+    fn eval_continues_one_deeper() {
+        check(vec![
+            Instr::StkCheck(2),
+            Instr::Eval(0, Label(0)),
+            Instr::Label(Label(0)),
+            Instr::Slide(1, 1),
+            Instr::Return,
+        ])
+        .unwrap();
+    }
+
     #[test]
     fn bad_bcos_are_rejected() {
         let cases: Vec<(Vec<Instr>, &str)> = vec![
@@ -254,6 +295,18 @@ mod tests {
                     Instr::Enter,
                 ],
                 "reached with depths",
+            ),
+            (
+                vec![Instr::StkCheck(2), Instr::Eval(1, Label(0)), Instr::Label(Label(0)), Instr::Enter],
+                "needs 2 words",
+            ),
+            (
+                vec![Instr::StkCheck(1), Instr::Eval(0, Label(0)), Instr::Label(Label(0)), Instr::Enter],
+                "over STKCHECK",
+            ),
+            (
+                vec![Instr::StkCheck(2), Instr::Pack(ConId(1 << 30), 0), Instr::Enter],
+                "constructor 1073741824 out of range",
             ),
         ];
         for (instrs, expected) in cases {

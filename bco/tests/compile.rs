@@ -44,18 +44,16 @@ fn fib() {
         expect![[r#"
             fib = function fib
 
-            BCO fib (arity 1, 0 free; 96 words, 3 literals, 1 pointers)
+            BCO fib (arity 1, 0 free; 90 words, 3 literals, 1 pointers)
                 STKCHECK 10
-                PUSH_ALTS L9
-                PUSH_L 1
-                ENTER
-              L9:
+                EVAL 0 L7
+              L7:
                 UNPACK 1
                 PUSH_UBX 2#
                 PUSH_L 1
                 PRIM <#
-                TESTEQ_I 0# L90
-                PUSH_ALTS L47
+                TESTEQ_I 0# L84
+                PUSH_ALTS L43
                 PUSH_UBX 1#
                 PUSH_L 3
                 PRIM -#
@@ -64,9 +62,9 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L47:
+              L43:
                 UNPACK 1
-                PUSH_ALTS L73
+                PUSH_ALTS L68
                 PUSH_UBX 2#
                 PUSH_L 5
                 PRIM -#
@@ -75,7 +73,7 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L73:
+              L68:
                 UNPACK 1
                 PUSH_LL 0 2
                 PRIM +#
@@ -83,7 +81,7 @@ fn fib() {
                 PACK I# 1
                 SLIDE 1 9
                 RETURN
-              L90:
+              L84:
                 PUSH_L 3
                 SLIDE 1 4
                 ENTER
@@ -101,25 +99,21 @@ fn local_loop_is_a_jump() {
             1 = static I# 1#
             sumTo = function sumTo
 
-            BCO sumTo (arity 1, 0 free; 73 words, 2 literals, 3 pointers)
+            BCO sumTo (arity 1, 0 free; 67 words, 2 literals, 3 pointers)
                 STKCHECK 13
                 PUSH_G 1
                 PUSH_G 0
                 JMP L10
               L10:
-                PUSH_ALTS L16
-                PUSH_L 2
-                ENTER
-              L16:
+                EVAL 1 L14
+              L14:
                 UNPACK 1
-                PUSH_ALTS L24
-                PUSH_L 5
-                ENTER
-              L24:
+                EVAL 4 L20
+              L20:
                 UNPACK 1
                 PUSH_LL 0 2
                 PRIM >#
-                TESTEQ_I 0# L67
+                TESTEQ_I 0# L61
                 ALLOC_AP sumTo/sat
                 PUSH_LL 6 4
                 MKAP 2 2
@@ -131,17 +125,15 @@ fn local_loop_is_a_jump() {
                 PUSH_LL 0 2
                 SLIDE 2 10
                 JMP L10
-              L67:
+              L61:
                 PUSH_L 5
                 SLIDE 1 8
                 ENTER
 
-            BCO sumTo/sat (arity 0, 2 free; 26 words, 0 literals, 0 pointers)
+            BCO sumTo/sat (arity 0, 2 free; 23 words, 0 literals, 0 pointers)
                 STKCHECK 6
-                PUSH_ALTS L9
-                PUSH_L 2
-                ENTER
-              L9:
+                EVAL 1 L7
+              L7:
                 UNPACK 1
                 PUSH_LL 2 0
                 PRIM +#
@@ -179,17 +171,13 @@ fn closures_and_knots() {
                 SLIDE 1 4
                 RETURN
 
-            BCO adders/add (arity 1, 1 free; 34 words, 0 literals, 0 pointers)
+            BCO adders/add (arity 1, 1 free; 29 words, 0 literals, 0 pointers)
                 STKCHECK 8
-                PUSH_ALTS L9
-                PUSH_L 2
-                ENTER
-              L9:
+                EVAL 1 L7
+              L7:
                 UNPACK 1
-                PUSH_ALTS L17
-                PUSH_L 3
-                ENTER
-              L17:
+                EVAL 2 L13
+              L13:
                 UNPACK 1
                 PUSH_LL 0 2
                 PRIM +#
@@ -240,42 +228,40 @@ fn many_constructors_bisect() {
             7 = static I# 7#
             warm = function warm
 
-            BCO warm (arity 1, 0 free; 81 words, 0 literals, 7 pointers)
+            BCO warm (arity 1, 0 free; 79 words, 0 literals, 7 pointers)
                 STKCHECK 3
-                PUSH_ALTS L9
-                PUSH_L 1
-                ENTER
-              L9:
-                TESTLT_P Green L42
-                TESTLT_P Orange L25
+                EVAL 0 L7
+              L7:
+                TESTLT_P Green L40
+                TESTLT_P Orange L23
                 PUSH_G 1
                 SLIDE 1 2
                 ENTER
-              L25:
-                TESTEQ_P Orange L36
+              L23:
+                TESTEQ_P Orange L34
                 PUSH_G 2
                 SLIDE 1 2
                 ENTER
-              L36:
+              L34:
                 PUSH_G 3
                 SLIDE 1 2
                 ENTER
-              L42:
-                TESTLT_P Indigo L64
-                TESTEQ_P Green L58
+              L40:
+                TESTLT_P Indigo L62
+                TESTEQ_P Green L56
                 PUSH_G 4
                 SLIDE 1 2
                 ENTER
-              L58:
+              L56:
                 PUSH_G 5
                 SLIDE 1 2
                 ENTER
-              L64:
-                TESTEQ_P Indigo L75
+              L62:
+                TESTEQ_P Indigo L73
                 PUSH_G 6
                 SLIDE 1 2
                 ENTER
-              L75:
+              L73:
                 PUSH_G 7
                 SLIDE 1 2
                 ENTER

@@ -634,12 +634,8 @@ impl Machine {
         // Instructions left before the step limit.
         let mut budget = self.max_steps.saturating_sub(self.stats.instructions);
         self.poll()?;
-        let (mut bco, mut pc) = match self.enter(p)? {
-            Step::Go(b, pc) => (b, pc),
-            Step::Done(v) => return Ok(Exit::Value(v)),
-            Step::Apply(_) => unreachable!("a stop frame is on top"),
-        };
-        let mut cur = &code[bco as usize];
+        let first = self.enter(p)?;
+        let (mut bco, mut cur, mut pc): (u32, &Code, usize);
         macro_rules! leave {
             ($r:expr) => {{
                 self.stats.instructions += steps;
@@ -673,6 +669,13 @@ impl Machine {
                             bco = b;
                             cur = &code[b as usize];
                             pc = to;
+                            if to == 0 {
+                                // Entering a BCO: run its STKCHECK here,
+                                // without a dispatch.
+                                steps += 1;
+                                tri!(self.stack.reserve(wide(&cur.words, 1) as usize));
+                                pc = 3;
+                            }
                             break;
                         }
                         Step::Apply(n) => step = tri!(self.apply(code, n)),
@@ -681,6 +684,7 @@ impl Machine {
                 }
             }};
         }
+        go!(first);
         loop {
             let w = cur.words[pc];
             steps += 1;
@@ -729,6 +733,59 @@ impl Machine {
                     let l = wide(&cur.words, pc + 1);
                     self.stack.push_word(case_frame(bco, l));
                     pc += 4;
+                }
+                op::EVAL => {
+                    // PUSH_ALTS l; PUSH_L (o+1); ENTER, without the frame
+                    // when the slot holds a value.
+                    let p = self.heap.follow(self.stack.peek_ptr(usize::from(cur.words[pc + 1])));
+                    let l = wide(&cur.words, pc + 2);
+                    match self.heap.header(p).kind {
+                        Kind::Con | Kind::Fun | Kind::Pap => {
+                            self.stack.push_ptr(p);
+                            pc = l as usize;
+                        }
+                        _ => {
+                            poll!();
+                            self.stack.push_word(case_frame(bco, l));
+                            go!(tri!(self.enter(p)));
+                        }
+                    }
+                }
+                op::ADD_I => {
+                    self.stack.binary(|x, y| x.wrapping_add(y));
+                    pc += 1;
+                }
+                op::SUB_I => {
+                    self.stack.binary(|x, y| x.wrapping_sub(y));
+                    pc += 1;
+                }
+                op::MUL_I => {
+                    self.stack.binary(|x, y| x.wrapping_mul(y));
+                    pc += 1;
+                }
+                op::EQ_I => {
+                    self.stack.binary(|x, y| u64::from(x == y));
+                    pc += 1;
+                }
+                op::NE_I => {
+                    self.stack.binary(|x, y| u64::from(x != y));
+                    pc += 1;
+                }
+                op::LT_I => {
+                    self.stack.binary(|x, y| u64::from((x as i64) < y as i64));
+                    pc += 1;
+                }
+                op::LE_I => {
+                    self.stack.binary(|x, y| u64::from(x as i64 <= y as i64));
+                    pc += 1;
+                }
+                op::GT_I => {
+                    self.stack.binary(|x, y| u64::from(x as i64 > y as i64));
+                    pc += 1;
+                }
+                op::GE_I => {
+                    self.stack.binary(|x, y| u64::from(x as i64 >= y as i64));
+                    pc += 1;
                 }
                 op::ENTER => {
                     poll!();
@@ -876,23 +933,12 @@ impl Machine {
                     leave!(Err(RunError::PatternFail(span)));
                 }
                 op::PRIM => {
+                    // The hottest primops have opcodes of their own (see
+                    // `asm::op::of_prim`); the rest, and every failure, go
+                    // through `primops`.
                     let o = PrimOp::ALL[usize::from(cur.words[pc + 1])];
                     pc += 2;
-                    // The common Int# operations inline; the rest (and
-                    // every failure) through `primops`.
-                    let s = &mut self.stack;
-                    match o {
-                        PrimOp::IntAdd => s.binary(|x, y| x.wrapping_add(y)),
-                        PrimOp::IntSub => s.binary(|x, y| x.wrapping_sub(y)),
-                        PrimOp::IntMul => s.binary(|x, y| (x as i64).wrapping_mul(y as i64) as u64),
-                        PrimOp::IntEq => s.binary(|x, y| u64::from(x == y)),
-                        PrimOp::IntNe => s.binary(|x, y| u64::from(x != y)),
-                        PrimOp::IntLt => s.binary(|x, y| u64::from((x as i64) < y as i64)),
-                        PrimOp::IntLe => s.binary(|x, y| u64::from(x as i64 <= y as i64)),
-                        PrimOp::IntGt => s.binary(|x, y| u64::from(x as i64 > y as i64)),
-                        PrimOp::IntGe => s.binary(|x, y| u64::from(x as i64 >= y as i64)),
-                        _ => tri!(self.prim(o)),
-                    }
+                    tri!(self.prim(o));
                 }
                 op::RAISE => {
                     let s = self.stack.pop_ptr();
