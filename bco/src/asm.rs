@@ -111,8 +111,9 @@ pub mod op {
     pub const RAISE: u16 = 36;
     /// `EVAL o l:2`
     pub const EVAL: u16 = 37;
-    /// `PRIM +#`, `-#`, `*#`, `==#`, `/=#`, `<#`, `<=#`, `>#`, `>=#`: the
-    /// hottest primops get opcodes of their own (no second dispatch).
+    /// `PRIM +#`, `-#`, `*#`, `==#`, `/=#`, `<#`, `<=#`, `>#`, `>=#`, and
+    /// below `quotInt#`, `remInt#`, `negateInt#`: the hottest primops get
+    /// opcodes of their own (no operand, no second dispatch).
     pub const ADD_I: u16 = 38;
     pub const SUB_I: u16 = 39;
     pub const MUL_I: u16 = 40;
@@ -122,8 +123,14 @@ pub mod op {
     pub const LE_I: u16 = 44;
     pub const GT_I: u16 = 45;
     pub const GE_I: u16 = 46;
+    /// `PRIM quotInt#`, `remInt#`, `negateInt#`.
+    pub const QUOT_I: u16 = 47;
+    pub const REM_I: u16 = 48;
+    pub const NEG_I: u16 = 49;
+    /// `PRIM isTrue#`.
+    pub const IS_TRUE: u16 = 50;
     /// One past the last opcode.
-    pub const COUNT: u16 = 47;
+    pub const COUNT: u16 = 51;
 
     use sloth_core::primop::PrimOp;
 
@@ -139,6 +146,10 @@ pub mod op {
             PrimOp::IntLe => LE_I,
             PrimOp::IntGt => GT_I,
             PrimOp::IntGe => GE_I,
+            PrimOp::IntQuot => QUOT_I,
+            PrimOp::IntRem => REM_I,
+            PrimOp::IntNeg => NEG_I,
+            PrimOp::IsTrue => IS_TRUE,
             _ => return None,
         })
     }
@@ -155,6 +166,10 @@ pub mod op {
             LE_I => PrimOp::IntLe,
             GT_I => PrimOp::IntGt,
             GE_I => PrimOp::IntGe,
+            QUOT_I => PrimOp::IntQuot,
+            REM_I => PrimOp::IntRem,
+            NEG_I => PrimOp::IntNeg,
+            IS_TRUE => PrimOp::IsTrue,
             _ => return None,
         })
     }

@@ -297,15 +297,29 @@ mod tests {
                 "reached with depths",
             ),
             (
-                vec![Instr::StkCheck(2), Instr::Eval(1, Label(0)), Instr::Label(Label(0)), Instr::Enter],
+                vec![
+                    Instr::StkCheck(2),
+                    Instr::Eval(1, Label(0)),
+                    Instr::Label(Label(0)),
+                    Instr::Enter,
+                ],
                 "needs 2 words",
             ),
             (
-                vec![Instr::StkCheck(1), Instr::Eval(0, Label(0)), Instr::Label(Label(0)), Instr::Enter],
+                vec![
+                    Instr::StkCheck(1),
+                    Instr::Eval(0, Label(0)),
+                    Instr::Label(Label(0)),
+                    Instr::Enter,
+                ],
                 "over STKCHECK",
             ),
             (
-                vec![Instr::StkCheck(2), Instr::Pack(ConId(1 << 30), 0), Instr::Enter],
+                vec![
+                    Instr::StkCheck(2),
+                    Instr::Pack(ConId(1 << 30), 0),
+                    Instr::Enter,
+                ],
                 "constructor 1073741824 out of range",
             ),
         ];

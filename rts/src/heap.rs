@@ -120,7 +120,7 @@ impl Header {
             | u64::from(self.nptrs) << 48
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn decode(w: u64) -> Header {
         Header {
             kind: Kind::from_u8(w as u8),
@@ -245,12 +245,34 @@ impl Heap {
         Ok(Ptr(p as u32))
     }
 
+    /// [`Heap::alloc`] without zeroing the payload: the caller writes every
+    /// payload word before the next collection (a stale word there would
+    /// be taken for a pointer).
+    #[inline]
+    pub fn alloc_unzeroed(&mut self, h: Header) -> Result<Ptr, HeapFull> {
+        let size = h.size();
+        if self.hp + size > self.space.len() {
+            return Err(HeapFull);
+        }
+        let p = self.hp;
+        self.space[p] = h.encode();
+        self.hp += size;
+        self.stats.words_allocated += size as u64;
+        Ok(Ptr(p as u32))
+    }
+
+    /// The first `n` payload words of `p`.
+    #[inline]
+    pub fn payload(&self, p: Ptr, n: usize) -> &[u64] {
+        &self.space[p.index() + 1..p.index() + 1 + n]
+    }
+
     /// Whether `words` more can be allocated without a collection.
     pub fn has_room(&self, words: usize) -> bool {
         self.hp + words <= self.space.len()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn header(&self, p: Ptr) -> Header {
         Header::decode(self.space[p.index()])
     }
@@ -297,7 +319,7 @@ impl Heap {
     }
 
     /// Follows indirections.
-    #[inline]
+    #[inline(always)]
     pub fn follow(&self, mut p: Ptr) -> Ptr {
         while self.header(p).kind == Kind::Ind {
             p = self.get_ptr(p, 0);

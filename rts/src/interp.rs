@@ -187,6 +187,23 @@ impl Machine {
                 return Ok(p);
             }
         }
+        self.alloc_slow(h)
+    }
+
+    /// [`Machine::alloc`] for a closure whose every payload word the
+    /// caller writes before the next allocation (`PACK`): no zeroing.
+    #[inline]
+    fn alloc_filled(&mut self, h: Header) -> Run<Ptr> {
+        if !self.gc_stress {
+            if let Ok(p) = self.heap.alloc_unzeroed(h) {
+                return Ok(p);
+            }
+        }
+        self.alloc_slow(h)
+    }
+
+    #[cold]
+    fn alloc_slow(&mut self, h: Header) -> Run<Ptr> {
         let mut roots = MachineRoots {
             stack: &mut self.stack,
             globals: &mut self.globals,
@@ -439,16 +456,14 @@ impl Machine {
         }
     }
 
-    /// Pushes a closure's free variables (its payload, in order).
+    /// Pushes a closure's free variables (its payload, in order: the
+    /// pointers, then the unboxed words).
     #[inline]
     fn push_payload(&mut self, p: Ptr, h: Header) {
-        for i in 0..usize::from(h.ptrs) {
-            self.stack.push_ptr(self.heap.get_ptr(p, i));
-        }
-        for i in 0..usize::from(h.nptrs) {
-            self.stack
-                .push_word(self.heap.get(p, usize::from(h.ptrs) + i));
-        }
+        let payload = self
+            .heap
+            .payload(p, usize::from(h.ptrs) + usize::from(h.nptrs));
+        self.stack.push_words(payload, usize::from(h.ptrs));
     }
 
     /// Returns the value `v` to the frame on top (rule): a case
@@ -462,7 +477,7 @@ impl Machine {
     ///   [.. | thunk | UPDATE ] v     ==>  thunk := IND v;  [..] v
     ///   [.. | a_n..a_1 | APPLY n] f  ==>  APPLY n with f
     /// ```
-    #[inline]
+    #[inline(always)]
     fn ret(&mut self, v: Ptr) -> Step {
         let v = self.heap.follow(v);
         loop {
@@ -635,7 +650,11 @@ impl Machine {
         let mut budget = self.max_steps.saturating_sub(self.stats.instructions);
         self.poll()?;
         let first = self.enter(p)?;
-        let (mut bco, mut cur, mut pc): (u32, &Code, usize);
+        // `words` is `cur.words`, kept apart so that its address and length
+        // stay in registers (a load through `cur` is redone after every
+        // store to the heap or stack, which might alias it for all the
+        // compiler knows).
+        let (mut bco, mut cur, mut words, mut pc): (u32, &Code, &[u16], usize);
         macro_rules! leave {
             ($r:expr) => {{
                 self.stats.instructions += steps;
@@ -668,12 +687,13 @@ impl Machine {
                         Step::Go(b, to) => {
                             bco = b;
                             cur = &code[b as usize];
+                            words = &cur.words;
                             pc = to;
                             if to == 0 {
                                 // Entering a BCO: run its STKCHECK here,
                                 // without a dispatch.
                                 steps += 1;
-                                tri!(self.stack.reserve(wide(&cur.words, 1) as usize));
+                                tri!(self.stack.reserve(wide(words, 1) as usize));
                                 pc = 3;
                             }
                             break;
@@ -686,59 +706,60 @@ impl Machine {
         }
         go!(first);
         loop {
-            let w = cur.words[pc];
+            let w = words[pc];
             steps += 1;
             match w {
                 op::STKCHECK => {
-                    tri!(self.stack.reserve(wide(&cur.words, pc + 1) as usize));
+                    tri!(self.stack.reserve(wide(words, pc + 1) as usize));
                     pc += 3;
                 }
                 op::PUSH_L => {
-                    self.stack.push_local(usize::from(cur.words[pc + 1]));
+                    self.stack.push_local(usize::from(words[pc + 1]));
                     pc += 2;
                 }
                 op::PUSH_LL => {
-                    self.stack.push_local(usize::from(cur.words[pc + 1]));
-                    self.stack.push_local(usize::from(cur.words[pc + 2]) + 1);
+                    self.stack.push_local(usize::from(words[pc + 1]));
+                    self.stack.push_local(usize::from(words[pc + 2]) + 1);
                     pc += 3;
                 }
                 op::PUSH_LLL => {
-                    self.stack.push_local(usize::from(cur.words[pc + 1]));
-                    self.stack.push_local(usize::from(cur.words[pc + 2]) + 1);
-                    self.stack.push_local(usize::from(cur.words[pc + 3]) + 2);
+                    self.stack.push_local(usize::from(words[pc + 1]));
+                    self.stack.push_local(usize::from(words[pc + 2]) + 1);
+                    self.stack.push_local(usize::from(words[pc + 3]) + 2);
                     pc += 4;
                 }
                 op::PUSH_G => {
-                    let g = cur.ptrs[usize::from(cur.words[pc + 1])];
+                    let g = cur.ptrs[usize::from(words[pc + 1])];
                     self.stack
                         .push_ptr(Ptr::from_word(self.globals[g as usize]));
                     pc += 2;
                 }
                 op::PUSH_INT | op::PUSH_DOUBLE | op::PUSH_CHAR => {
-                    self.stack
-                        .push_word(cur.lits[wide(&cur.words, pc + 1) as usize]);
+                    self.stack.push_word(cur.lits[wide(words, pc + 1) as usize]);
                     pc += 3;
                 }
                 op::SLIDE => {
-                    let (k, d) = (cur.words[pc + 1], cur.words[pc + 2]);
+                    let (k, d) = (words[pc + 1], words[pc + 2]);
                     self.stack.slide(usize::from(k), usize::from(d));
                     pc += 3;
                 }
                 op::PUSH_ALTS => {
-                    let l = wide(&cur.words, pc + 1);
+                    let l = wide(words, pc + 1);
                     self.stack.push_word(case_frame(bco, l));
                     pc += 3;
                 }
                 op::PUSH_ALTS_UNLIFTED => {
-                    let l = wide(&cur.words, pc + 1);
+                    let l = wide(words, pc + 1);
                     self.stack.push_word(case_frame(bco, l));
                     pc += 4;
                 }
                 op::EVAL => {
                     // PUSH_ALTS l; PUSH_L (o+1); ENTER, without the frame
                     // when the slot holds a value.
-                    let p = self.heap.follow(self.stack.peek_ptr(usize::from(cur.words[pc + 1])));
-                    let l = wide(&cur.words, pc + 2);
+                    let p = self
+                        .heap
+                        .follow(self.stack.peek_ptr(usize::from(words[pc + 1])));
+                    let l = wide(words, pc + 2);
                     match self.heap.header(p).kind {
                         Kind::Con | Kind::Fun | Kind::Pap => {
                             self.stack.push_ptr(p);
@@ -787,6 +808,34 @@ impl Machine {
                     self.stack.binary(|x, y| u64::from(x as i64 >= y as i64));
                     pc += 1;
                 }
+                op::QUOT_I | op::REM_I => {
+                    let (x, y) = (self.stack.peek(0) as i64, self.stack.peek(1) as i64);
+                    if y == 0 {
+                        leave!(Err(RunError::DivideByZero));
+                    }
+                    let r = if w == op::QUOT_I {
+                        x.wrapping_div(y)
+                    } else {
+                        x.wrapping_rem(y)
+                    };
+                    self.stack.binary(|_, _| r as u64);
+                    pc += 1;
+                }
+                op::IS_TRUE => {
+                    let c = if self.stack.pop() != 0 {
+                        ty::TRUE
+                    } else {
+                        ty::FALSE
+                    };
+                    let p = self.nullary(c);
+                    self.stack.push_ptr(p);
+                    pc += 1;
+                }
+                op::NEG_I => {
+                    let x = self.stack.pop();
+                    self.stack.push_word((x as i64).wrapping_neg() as u64);
+                    pc += 1;
+                }
                 op::ENTER => {
                     poll!();
                     let p = self.stack.pop_ptr();
@@ -805,26 +854,26 @@ impl Machine {
                 }
                 op::APPLY => {
                     poll!();
-                    let n = usize::from(cur.words[pc + 1]);
+                    let n = usize::from(words[pc + 1]);
                     go!(tri!(self.apply(code, n)));
                 }
                 op::CALL => {
                     // A known global function given exactly its arity: no
                     // evaluation, no arity check, no free variables.
                     poll!();
-                    let g = cur.ptrs[usize::from(cur.words[pc + 1])];
+                    let g = cur.ptrs[usize::from(words[pc + 1])];
                     let f = Ptr::from_word(self.globals[g as usize]);
                     go!(Step::Go(self.heap.info(f), 0));
                 }
                 op::JMP => {
-                    let l = wide(&cur.words, pc + 1) as usize;
+                    let l = wide(words, pc + 1) as usize;
                     if l < pc {
                         poll!();
                     }
                     pc = l;
                 }
                 op::ALLOC_AP | op::ALLOC_AP_NOUPD | op::ALLOC_PAP => {
-                    let r = cur.ptrs[wide(&cur.words, pc + 1) as usize];
+                    let r = cur.ptrs[wide(words, pc + 1) as usize];
                     let c = &code[r as usize];
                     let kind = match w {
                         op::ALLOC_AP => Kind::Thunk,
@@ -839,15 +888,15 @@ impl Machine {
                     pc += 3;
                 }
                 op::ALLOC_CON => {
-                    let c = wide(&cur.words, pc + 1);
+                    let c = wide(words, pc + 1);
                     let l = &self.layouts[c as usize];
                     let p = tri!(self.alloc(Header::new(Kind::Con, c, l.ptrs, l.nptrs)));
                     self.stack.push_ptr(p);
                     pc += 3;
                 }
                 op::MKAP | op::MKPAP => {
-                    let p = self.stack.peek_ptr(usize::from(cur.words[pc + 1]));
-                    let n = usize::from(cur.words[pc + 2]);
+                    let p = self.stack.peek_ptr(usize::from(words[pc + 1]));
+                    let n = usize::from(words[pc + 2]);
                     for j in 0..n {
                         self.heap.set(p, j, self.stack.peek(n - 1 - j));
                     }
@@ -855,8 +904,8 @@ impl Machine {
                     pc += 3;
                 }
                 op::MKCON => {
-                    let p = self.stack.peek_ptr(usize::from(cur.words[pc + 1]));
-                    let n = usize::from(cur.words[pc + 2]);
+                    let p = self.stack.peek_ptr(usize::from(words[pc + 1]));
+                    let n = usize::from(words[pc + 2]);
                     let c = self.heap.info(p) as usize;
                     for j in 0..n {
                         let slot = usize::from(self.layouts[c].slots[j].0);
@@ -866,8 +915,8 @@ impl Machine {
                     pc += 3;
                 }
                 op::PACK => {
-                    let c = wide(&cur.words, pc + 1);
-                    let n = usize::from(cur.words[pc + 3]);
+                    let c = wide(words, pc + 1);
+                    let n = usize::from(words[pc + 3]);
                     pc += 4;
                     if n == 0 {
                         let p = self.nullary(ConId(c));
@@ -876,7 +925,9 @@ impl Machine {
                     }
                     let l = &self.layouts[c as usize];
                     let h = Header::new(Kind::Con, c, l.ptrs, l.nptrs);
-                    let p = tri!(self.alloc(h));
+                    // Every field is filled before anything else can
+                    // allocate, so the payload needs no zeroing.
+                    let p = tri!(self.alloc_filled(h));
                     let slots = &self.layouts[c as usize].slots;
                     for (j, &(slot, _)) in slots.iter().enumerate().take(n) {
                         self.heap.set(p, usize::from(slot), self.stack.peek(j));
@@ -885,7 +936,7 @@ impl Machine {
                     self.stack.push_ptr(p);
                 }
                 op::UNPACK => {
-                    let n = usize::from(cur.words[pc + 1]);
+                    let n = usize::from(words[pc + 1]);
                     let p = self.stack.peek_ptr(0);
                     let c = self.heap.info(p) as usize;
                     for &(slot, is_ptr) in self.layouts[c].slots[..n].iter().rev() {
@@ -899,7 +950,7 @@ impl Machine {
                     pc += 2;
                 }
                 op::TESTLT_P | op::TESTEQ_P => {
-                    let c = wide(&cur.words, pc + 1);
+                    let c = wide(words, pc + 1);
                     let tag = self.heap.info(self.stack.peek_ptr(0));
                     let fails = if w == op::TESTLT_P {
                         tag >= c
@@ -907,13 +958,13 @@ impl Machine {
                         tag != c
                     };
                     pc = if fails {
-                        wide(&cur.words, pc + 3) as usize
+                        wide(words, pc + 3) as usize
                     } else {
                         pc + 5
                     };
                 }
                 op::TESTLT_I..=op::TESTEQ_C => {
-                    let x = cur.lits[wide(&cur.words, pc + 1) as usize];
+                    let x = cur.lits[wide(words, pc + 1) as usize];
                     let y = self.stack.peek(0);
                     let fails = match w {
                         op::TESTLT_I => y as i64 >= x as i64,
@@ -923,20 +974,20 @@ impl Machine {
                         _ => y != x,
                     };
                     pc = if fails {
-                        wide(&cur.words, pc + 3) as usize
+                        wide(words, pc + 3) as usize
                     } else {
                         pc + 5
                     };
                 }
                 op::CASEFAIL => {
-                    let span = cur.spans[usize::from(cur.words[pc + 1])];
+                    let span = cur.spans[usize::from(words[pc + 1])];
                     leave!(Err(RunError::PatternFail(span)));
                 }
                 op::PRIM => {
                     // The hottest primops have opcodes of their own (see
                     // `asm::op::of_prim`); the rest, and every failure, go
                     // through `primops`.
-                    let o = PrimOp::ALL[usize::from(cur.words[pc + 1])];
+                    let o = PrimOp::ALL[usize::from(words[pc + 1])];
                     pc += 2;
                     tri!(self.prim(o));
                 }

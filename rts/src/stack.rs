@@ -108,6 +108,23 @@ impl Stack {
         self.sp += 1;
     }
 
+    /// Pushes `src` in order; its first `ptrs` words are pointers.
+    #[inline(always)]
+    pub fn push_words(&mut self, src: &[u64], ptrs: usize) {
+        let end = self.sp + src.len();
+        for (slot, (&w, flag)) in self.words[self.sp..end]
+            .iter_mut()
+            .zip(src.iter().zip(self.pointer[self.sp..end].iter_mut()))
+        {
+            *slot = w;
+            *flag = false;
+        }
+        for flag in &mut self.pointer[self.sp..self.sp + ptrs] {
+            *flag = true;
+        }
+        self.sp = end;
+    }
+
     /// Pushes a copy of the slot at `offset` from the top, pointer or not.
     #[inline(always)]
     pub fn push_local(&mut self, offset: usize) {
