@@ -134,3 +134,42 @@ fn runtime_errors() {
     );
     assert!(matches!(r, Err(RunError::Heap(_))), "{r:?}");
 }
+
+/// The linker verifies every BCO before linking any: a unit with a bad one
+/// is refused with the verifier's message, and the machine is unchanged.
+#[test]
+fn the_linker_refuses_code_that_does_not_verify() {
+    use sloth_bco::compile::{Bco, Top, TopDef, Unit};
+    use sloth_bco::instr::{BcoRef, Instr};
+    with_compiler_stack(|| {
+        let s = Session::new().expect("prelude");
+        let bad = Bco {
+            name: "bad".into(),
+            params: vec![],
+            free: vec![],
+            // Reads a slot of an empty stack.
+            instrs: vec![Instr::StkCheck(1), Instr::PushL(3), Instr::Enter],
+            globals: vec![],
+            spans: vec![],
+        };
+        let unit = Unit {
+            bcos: vec![bad],
+            tops: vec![Top {
+                unique: u32::MAX - 7,
+                name: "bad".into(),
+                def: TopDef::Thunk(BcoRef(0), true),
+            }],
+        };
+        let mut machine = Machine::new(1 << 20, 1 << 10);
+        match machine.link(&s.env.data, &unit) {
+            Err(RunError::BadCode(msg)) => {
+                assert!(
+                    msg.contains("BCO bad") && msg.contains("needs 4 words"),
+                    "{msg}"
+                )
+            }
+            other => panic!("linked a bad BCO: {other:?}"),
+        }
+        assert!(machine.global(u32::MAX - 7).is_none());
+    })
+}
