@@ -20,7 +20,7 @@
 //! | `Pap` | arguments still missing | the function, then the arguments held |
 //! | `Thunk` / `ThunkNoUpd` | code index | free variables (at least one word) |
 //! | `Ind` | — | the value it was updated with |
-//! | `Blackhole` | code index | the thunk's old payload (kept only for its size) |
+//! | `Blackhole` / `BlackholeNoUpd` | code index | the thunk under evaluation's payload, intact: an aborted evaluation turns it back into the thunk |
 //!
 //! Every closure has at least one payload word ([`MIN_PAYLOAD`]): the
 //! collector writes a forwarding address there, and a thunk is overwritten
@@ -67,6 +67,8 @@ pub enum Kind {
     /// Only during a collection: the closure has moved to the index in its
     /// first payload word.
     Forward = 7,
+    /// A non-updatable thunk under evaluation (see `Blackhole`).
+    BlackholeNoUpd = 8,
 }
 
 impl Kind {
@@ -81,6 +83,7 @@ impl Kind {
             5 => Kind::Ind,
             6 => Kind::Blackhole,
             7 => Kind::Forward,
+            8 => Kind::BlackholeNoUpd,
             _ => panic!("heap corrupted: closure kind {b}"),
         }
     }

@@ -394,6 +394,10 @@ impl Machine {
         let code = std::mem::take(&mut self.code);
         let result = self.run(&code, p);
         self.code = code;
+        if !matches!(result, Ok(Exit::Value(_))) {
+            // See Note [Reverting blackholes after an error].
+            self.revert_blackholes();
+        }
         let result = match result {
             Ok(Exit::Value(v)) => Ok(v),
             Ok(Exit::Raise(s)) => Err(match self.force_string(s) {
@@ -406,6 +410,42 @@ impl Machine {
             self.stack.truncate(bottom);
         }
         result
+    }
+
+    // Note [Reverting blackholes after an error]
+    // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    // A run that stops early (an error, Ctrl-C, a resource limit) leaves
+    // blackholes behind: every thunk it was evaluating. A REPL keeps the
+    // heap, so the next line that demands such a thunk would report
+    // `<<loop>>` although nothing loops. GHC's `raiseAsync` freezes the
+    // unfinished computation into the thunk; we can do simpler, because
+    // eager blackholing keeps the thunk's payload intact: turning the
+    // header back into a thunk makes it evaluate again from the start, which
+    // for pure code is the same value or the same error. The blackholes of
+    // a run are exactly the blackholes in the heap when it stops (runs do
+    // not nest: `error`'s message is evaluated after the loop returns), so
+    // one walk over the heap finds them; it costs time only on the error
+    // path. For example, after `:set` a step limit, `n = length [1 ..]`
+    // stops with the limit; `n` is a thunk again, and demanding it runs
+    // until the limit again instead of reporting `<<loop>>`.
+
+    /// Turns every blackhole back into its thunk.
+    fn revert_blackholes(&mut self) {
+        let mut at = 1;
+        while at < self.heap.used_words() {
+            let p = Ptr(at as u32);
+            let h = self.heap.header(p);
+            let kind = match h.kind {
+                Kind::Blackhole => Some(Kind::Thunk),
+                Kind::BlackholeNoUpd => Some(Kind::ThunkNoUpd),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                self.heap
+                    .set_header(p, Header::new(kind, h.info, h.ptrs, h.nptrs));
+            }
+            at += h.size();
+        }
     }
 
     // Note [The code table during a run]
@@ -437,21 +477,21 @@ impl Machine {
             Kind::Con | Kind::Fun | Kind::Pap => Ok(self.ret(p)),
             Kind::Thunk | Kind::ThunkNoUpd => {
                 // See Note [Blackholing non-updatable thunks].
-                let frame = if h.kind == Kind::Thunk {
-                    FRAME_UPDATE
+                let (frame, hole) = if h.kind == Kind::Thunk {
+                    (FRAME_UPDATE, Kind::Blackhole)
                 } else {
-                    FRAME_UPDATE | RESTORE
+                    (FRAME_UPDATE | RESTORE, Kind::BlackholeNoUpd)
                 };
                 self.stats.thunks_entered += 1;
                 self.stack.reserve(2 + h.payload())?;
                 self.stack.push_ptr(p);
                 self.stack.push_word(frame);
                 self.heap
-                    .set_header(p, Header::new(Kind::Blackhole, h.info, h.ptrs, h.nptrs));
+                    .set_header(p, Header::new(hole, h.info, h.ptrs, h.nptrs));
                 self.push_payload(p, h);
                 Ok(Step::Go(h.info, 0))
             }
-            Kind::Blackhole => Err(RunError::Loop),
+            Kind::Blackhole | Kind::BlackholeNoUpd => Err(RunError::Loop),
             Kind::Ind | Kind::Forward => unreachable!("followed / not during a run"),
         }
     }
@@ -581,7 +621,7 @@ impl Machine {
                 self.stack.push_ptr(g);
                 self.apply(code, n + held)
             }
-            Kind::Thunk | Kind::ThunkNoUpd | Kind::Blackhole => {
+            Kind::Thunk | Kind::ThunkNoUpd | Kind::Blackhole | Kind::BlackholeNoUpd => {
                 self.stack.reserve(1)?;
                 self.stack.push_word(FRAME_APPLY | (n as u64) << 2);
                 self.enter(f)

@@ -173,3 +173,43 @@ fn the_linker_refuses_code_that_does_not_verify() {
         assert!(machine.global(u32::MAX - 7).is_none());
     })
 }
+
+/// A run stopped part-way (here by the step limit, in the REPL by Ctrl-C)
+/// leaves no blackholes: the thunks it was evaluating are thunks again, so
+/// demanding them later evaluates them instead of reporting `<<loop>>`.
+/// See Note [Reverting blackholes after an error].
+#[test]
+fn an_interrupted_run_leaves_its_thunks_re_evaluable() {
+    for strategy in Strategy::ALL {
+        with_compiler_stack(move || {
+            let mut s = Session::new().expect("prelude");
+            let m = s
+                .elaborate("test.core", "main :: Int\nmain = length [1 .. 200000]\n")
+                .unwrap_or_else(|_| panic!("elaborates"));
+            let l = lower_with_prelude(&mut s, &m, strategy);
+            let mut machine = Machine::new(1 << 30, 1 << 27);
+            for prog in [&l.prelude, &l.program] {
+                let unit = compile_program(&s.env.data, &l.env.globals, prog);
+                machine.link(&s.env.data, &unit).expect("links");
+            }
+            let main_unique = m
+                .binds
+                .iter()
+                .flat_map(|b| b.binders().into_iter().map(|x| (x.name.clone(), x.unique)))
+                .find(|(n, _)| &**n == "main")
+                .expect("a main")
+                .1;
+            let main = machine.global(main_unique).expect("main is linked");
+            machine.max_steps = 10_000;
+            assert_eq!(
+                machine.eval(main),
+                Err(RunError::StepLimit),
+                "under {strategy}"
+            );
+            machine.max_steps = u64::MAX;
+            let main = machine.global(main_unique).expect("main is linked");
+            let v = machine.eval(main).expect("evaluates the second time");
+            assert_eq!(machine.heap.get(v, 0), 200_000, "under {strategy}");
+        })
+    }
+}
