@@ -135,6 +135,20 @@ impl Bind {
             Bind::Rec(bs) => bs.iter().map(|(x, _)| x).collect(),
         }
     }
+
+    /// Renames the binders called `from` (names are for display: the
+    /// uniques, and so every occurrence, stay as they are).
+    pub fn rename_binders(&mut self, from: &str, to: &str) {
+        let ids: Vec<&mut Id> = match self {
+            Bind::NonRec(x, _) => vec![x],
+            Bind::Rec(bs) => bs.iter_mut().map(|(x, _)| x).collect(),
+        };
+        for x in ids {
+            if &*x.name == from {
+                x.name = to.into();
+            }
+        }
+    }
 }
 
 /// One elaborated compilation unit: the prelude, a program, or a REPL line.

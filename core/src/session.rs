@@ -21,7 +21,7 @@ use crate::ir::Module;
 use crate::simplify::Simplifier;
 use crate::source::{FileId, SourceMap, Span};
 use crate::token::Tok;
-use crate::{layout, lexer, lint, parser, rename};
+use crate::{ast, layout, lexer, lint, parser, rename};
 use std::rc::Rc;
 
 /// The prelude's source, embedded in the binary.
@@ -65,6 +65,28 @@ pub struct Session {
     pub simplifier: Simplifier,
     /// The prelude after simplification: what the lowering compiles.
     pub simplified_prelude: Module,
+}
+
+// Note [Binding it]
+// ~~~~~~~~~~~~~~~~~
+// An expression typed at the REPL is bound to `it`, and may mention the
+// previous `it` (`it * 2`). Top-level bindings are recursive, so binding
+// the expression to `it` directly would make it refer to itself: `it * 2`
+// would be `<<loop>>`. It is bound under a name no source can mention
+// (HIDDEN_IT, with a space), so `it` in its body resolves to the earlier
+// binding; once it has elaborated, the new binder is renamed `it` in the
+// Core and in the session's scope, shadowing the old one for later input.
+
+/// The name an expression is bound to while it elaborates.
+const HIDDEN_IT: &str = " it";
+
+/// What a REPL input elaborated to.
+#[derive(Debug)]
+pub enum Input {
+    /// Top-level declarations.
+    Decls(Module),
+    /// An expression, bound to `it` in `module`.
+    Expr { module: Module, it: crate::ir::Id },
 }
 
 /// Diagnostics of a failed unit, with the sources needed to render them.
@@ -146,6 +168,84 @@ impl Session {
         }
     }
 
+    /// Elaborates one REPL input: an expression, bound to `it` (as GHCi
+    /// does), or else top-level declarations. A later definition of a name
+    /// shadows the earlier one for later input.
+    pub fn elaborate_input(&mut self, name: &str, text: &str) -> Result<Input, Errors> {
+        self.input_unit(name, text, true)
+    }
+
+    /// The type of an expression (`:type`): elaborated as a REPL input
+    /// would be, but the session is left unchanged.
+    pub fn type_of(&mut self, name: &str, text: &str) -> Result<crate::types::Type, Errors> {
+        match self.input_unit(name, text, false)? {
+            Input::Expr { it, .. } => Ok(it.ty),
+            Input::Decls(_) => Err(Errors(vec![Diagnostic::error(
+                Span::default(),
+                "`:type` takes an expression, not a declaration".to_string(),
+            )])),
+        }
+    }
+
+    fn input_unit(&mut self, name: &str, text: &str, commit: bool) -> Result<Input, Errors> {
+        let file = self
+            .sources
+            .add(name, text)
+            .map_err(|e| Errors(vec![Diagnostic::error(Span::default(), e)]))?;
+        let tokens = self.tokens(file, text)?;
+        match parser::parse_expr(&tokens) {
+            Ok(body) => {
+                // See Note [Binding it].
+                let span = body.span;
+                let def = ast::Def {
+                    name: ast::Ident {
+                        name: HIDDEN_IT.into(),
+                        span,
+                    },
+                    binders: Vec::new(),
+                    body,
+                    span,
+                    unique: 0,
+                };
+                let ast = ast::Module {
+                    decls: vec![ast::Decl::Def(def)],
+                };
+                let mut module = self.elaborate_ast(file, ast, Vec::new(), false, commit)?;
+                for b in &mut module.binds {
+                    b.rename_binders(HIDDEN_IT, "it");
+                }
+                let it = module
+                    .binds
+                    .iter()
+                    .flat_map(|b| b.binders())
+                    .find(|x| &*x.name == "it")
+                    .cloned()
+                    .expect("the unit binds `it`");
+                if commit {
+                    if let Some(r) = self.env.values.remove(HIDDEN_IT) {
+                        self.env.values.insert("it".into(), r);
+                    }
+                    self.env.globals.insert(it.unique, it.clone());
+                }
+                Ok(Input::Expr { module, it })
+            }
+            Err(expr_error) => {
+                let (ast, diags) = parser::parse_module(&tokens);
+                // Input that looks like no declaration (no `=`, `::` or
+                // `data` at its top level) was meant as an expression:
+                // report why it is not one.
+                let declares = tokens
+                    .iter()
+                    .any(|t| matches!(&t.tok, Tok::Equals | Tok::DColon | Tok::Data));
+                if !diags.is_empty() && !declares {
+                    return Err(Errors(vec![expr_error]));
+                }
+                let module = self.elaborate_ast(file, ast, diags, false, commit)?;
+                Ok(Input::Decls(module))
+            }
+        }
+    }
+
     fn elaborate_unit(
         &mut self,
         name: &str,
@@ -157,7 +257,20 @@ impl Session {
             .add(name, text)
             .map_err(|e| Errors(vec![Diagnostic::error(Span::default(), e)]))?;
         let tokens = self.tokens(file, text)?;
-        let (mut ast, mut diags) = parser::parse_module(&tokens);
+        let (ast, diags) = parser::parse_module(&tokens);
+        self.elaborate_ast(file, ast, diags, is_prelude, true)
+    }
+
+    /// Renames, infers and lints a parsed unit (`diags`: its syntax
+    /// errors); on success, and when `commit`, its names join the session.
+    fn elaborate_ast(
+        &mut self,
+        file: FileId,
+        mut ast: ast::Module,
+        mut diags: Vec<Diagnostic>,
+        is_prelude: bool,
+        commit: bool,
+    ) -> Result<Module, Errors> {
         // Work on a copy of the environment: a failed unit changes nothing.
         let mut env = self.env.clone();
         let (renamed, rdiags) = rename::rename_module(&mut env, &mut ast, is_prelude);
@@ -190,7 +303,9 @@ impl Session {
                 format!("internal error: Core lint failed:\n{msg}"),
             )]));
         }
-        self.env = env;
+        if commit {
+            self.env = env;
+        }
         Ok(module)
     }
 

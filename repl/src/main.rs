@@ -7,7 +7,9 @@
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
 
+mod repl;
 mod run;
+mod session;
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
@@ -53,6 +55,13 @@ enum Command {
         /// collection (slow: for testing the collector).
         #[arg(long)]
         gc_stress: bool,
+    },
+    /// An interactive session, GHCi-like: evaluate expressions, add
+    /// definitions (being built: `:help` lists the commands so far).
+    Repl {
+        /// The evaluation strategy.
+        #[arg(long, value_name = "need|name|value", default_value = "need")]
+        strategy: Strategy,
     },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
@@ -115,6 +124,28 @@ fn run(cli: Cli) -> u8 {
             } else {
                 status
             }
+        }
+        Command::Repl { strategy } => {
+            let session = match session::ReplSession::new(
+                strategy,
+                run::default_max_heap(),
+                (1usize << 30) / 8,
+            ) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return 70;
+                }
+            };
+            let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
+            let (mut out, mut err) = (stdout.lock(), stderr.lock());
+            let mut r = repl::Repl {
+                session,
+                out: &mut out,
+                err: &mut err,
+            };
+            r.run(&mut std::io::stdin().lock());
+            0
         }
         Command::Check { file } => compile(&file, |_, _| {}),
         Command::Dump {

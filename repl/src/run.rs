@@ -98,7 +98,22 @@ pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -
 }
 
 fn report(session: &Session, e: &RunError) -> u8 {
-    let msg = match e {
+    eprintln!("{}", message(session, e));
+    status(e)
+}
+
+/// What a runtime error, resource limit or interrupt says (spec §7), as
+/// `sloth run` prints it.
+pub fn message(session: &Session, e: &RunError) -> String {
+    match e {
+        RunError::BadCode(_) | RunError::HeapCorrupt(_) => describe(session, e),
+        _ => format!("sloth: {}", describe(session, e)),
+    }
+}
+
+/// The error itself, without a prefix: `divide by zero`.
+pub fn describe(session: &Session, e: &RunError) -> String {
+    match e {
         RunError::User(m) => m.clone(),
         RunError::PatternFail(span) => format!(
             "non-exhaustive patterns in case at {}",
@@ -110,21 +125,21 @@ fn report(session: &Session, e: &RunError) -> u8 {
         RunError::Heap(h) => h.to_string(),
         RunError::Stack(s) => s.to_string(),
         RunError::StepLimit => "step limit reached".into(),
-        RunError::Interrupted => {
-            eprintln!("sloth: interrupted");
-            return 130;
-        }
-        RunError::BadCode(why) => {
-            eprintln!("internal error: the bytecode does not verify: {why}");
-            return 70;
-        }
+        RunError::Interrupted => "interrupted".into(),
+        RunError::BadCode(why) => format!("internal error: the bytecode does not verify: {why}"),
         RunError::HeapCorrupt(why) => {
-            eprintln!("internal error: the heap check failed after a collection: {why}");
-            return 70;
+            format!("internal error: the heap check failed after a collection: {why}")
         }
-    };
-    eprintln!("sloth: {msg}");
-    1
+    }
+}
+
+/// The exit status for a runtime error (spec §7).
+pub fn status(e: &RunError) -> u8 {
+    match e {
+        RunError::Interrupted => 130,
+        RunError::BadCode(_) | RunError::HeapCorrupt(_) => 70,
+        _ => 1,
+    }
 }
 
 /// `512M`, `2G`, `1048576`, `64K` (powers of 1024).

@@ -1,0 +1,151 @@
+//! One REPL session: the incremental pipeline from an input to a value on
+//! the screen, as GHCi runs it.
+//!
+//! The prelude is elaborated, lowered, compiled and linked once; then every
+//! input is elaborated as a unit of its own (`Session::elaborate_input`: an
+//! expression becomes a binding of `it`), simplified, lowered with the
+//! session's `StgEnv`, compiled, and linked into the same running machine,
+//! so that earlier definitions and the values they have already computed
+//! stay shared. A later definition of a name shadows the earlier one for
+//! later input; closures already built keep what they referred to (they
+//! hold uniques, not names). Nothing here reads a terminal: `repl` does.
+//! Read next: `repl`.
+
+use crate::run;
+use sloth_bco::compile::compile_program;
+use sloth_core::ir::Module;
+use sloth_core::session::{Input, Session};
+use sloth_rts::interp::{Machine, RunError};
+use sloth_rts::printer::Printer;
+use sloth_stg::{StgEnv, Strategy};
+use std::io::Write;
+
+pub struct ReplSession {
+    pub session: Session,
+    stg: StgEnv,
+    pub machine: Machine,
+}
+
+/// Why an input produced no value.
+#[derive(Debug)]
+pub enum Failure {
+    /// Syntax, scope or type errors, rendered.
+    Compile(String),
+    /// A runtime error or resource limit (after any partial output).
+    Runtime(RunError),
+}
+
+impl ReplSession {
+    /// A session with the prelude loaded and linked.
+    pub fn new(
+        strategy: Strategy,
+        max_heap_bytes: u64,
+        max_stack_words: usize,
+    ) -> Result<ReplSession, String> {
+        let mut session = Session::new()?;
+        let mut stg = StgEnv::new(strategy, &session.env.prelude);
+        let prelude = stg.lower_module(
+            &session.env.data,
+            &mut session.env.supply,
+            &session.simplified_prelude,
+        );
+        let mut machine = Machine::new(max_heap_bytes, max_stack_words);
+        let unit = compile_program(&session.env.data, &stg.globals, &prelude);
+        machine
+            .link(&session.env.data, &unit)
+            .map_err(|e| format!("internal error: the prelude does not link: {e:?}"))?;
+        Ok(ReplSession {
+            session,
+            stg,
+            machine,
+        })
+    }
+
+    /// Elaborates an input; errors come back rendered.
+    pub fn elaborate(&mut self, text: &str) -> Result<Input, Failure> {
+        self.session
+            .elaborate_input("<interactive>", text)
+            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))
+    }
+
+    /// Lowers, compiles and links an elaborated unit.
+    fn link(&mut self, m: &Module) -> Result<(), Failure> {
+        let simplified = self.session.simplify(m);
+        let program = self.stg.lower_module(
+            &self.session.env.data,
+            &mut self.session.env.supply,
+            &simplified,
+        );
+        let unit = compile_program(&self.session.env.data, &self.stg.globals, &program);
+        self.machine
+            .link(&self.session.env.data, &unit)
+            .map_err(Failure::Runtime)
+    }
+
+    /// Runs one input: declarations join the session silently; an
+    /// expression is evaluated, printed to `out` as it is evaluated (spec
+    /// §6), and bound to `it`.
+    pub fn input(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
+        match self.elaborate(text)? {
+            Input::Decls(m) => self.link(&m),
+            Input::Expr { module, it } => {
+                self.link(&module)?;
+                let p = self
+                    .machine
+                    .global(it.unique)
+                    .expect("`it` was just linked");
+                let mut counted = Counting {
+                    inner: out,
+                    bytes: 0,
+                };
+                let printed = Printer {
+                    machine: &mut self.machine,
+                    data: &self.session.env.data,
+                    out: &mut counted,
+                }
+                .print_top(&it.ty, p);
+                // A value ends its line; so does the part of one printed
+                // before an error, and an error with nothing printed leaves
+                // no empty line.
+                if printed.is_ok() || counted.bytes > 0 {
+                    let _ = out.write_all(b"\n");
+                }
+                let _ = out.flush();
+                printed.map_err(Failure::Runtime)
+            }
+        }
+    }
+
+    /// The message for a runtime error: an exception of the program as
+    /// GHCi words it (`*** Exception: divide by zero`), a resource limit as
+    /// `sloth run` does.
+    pub fn runtime_message(&self, e: &RunError) -> String {
+        match e {
+            RunError::Interrupted => "Interrupted.".into(),
+            RunError::User(_)
+            | RunError::PatternFail(_)
+            | RunError::DivideByZero
+            | RunError::BadChr(_)
+            | RunError::Loop => format!("*** Exception: {}", run::describe(&self.session, e)),
+            _ => run::message(&self.session, e),
+        }
+    }
+}
+
+/// A writer that counts what goes through it.
+struct Counting<'a> {
+    inner: &'a mut dyn Write,
+    bytes: usize,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
