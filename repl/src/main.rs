@@ -10,6 +10,7 @@
 mod repl;
 mod run;
 mod session;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
@@ -137,14 +138,38 @@ fn run(cli: Cli) -> u8 {
                     return 70;
                 }
             };
+            // Ctrl-C during an evaluation stops it (at the prompt the
+            // terminal reads it as a key instead).
+            let flag = session.machine.interrupt.clone();
+            let _ =
+                ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
+            let interactive = std::io::stdin().is_terminal();
             let (stdout, stderr) = (std::io::stdout(), std::io::stderr());
             let (mut out, mut err) = (stdout.lock(), stderr.lock());
+            let mut lines: Box<dyn terminal::Lines> = if interactive {
+                match terminal::TerminalLines::new(repl::command_names()) {
+                    Ok(t) => {
+                        let _ = writeln!(
+                            out,
+                            "sloth {}, a lazy functional runtime. :help lists the commands.",
+                            env!("CARGO_PKG_VERSION")
+                        );
+                        Box::new(t)
+                    }
+                    Err(e) => {
+                        eprintln!("sloth: {e}");
+                        return 70;
+                    }
+                }
+            } else {
+                Box::new(terminal::PlainLines(std::io::stdin().lock()))
+            };
             let mut r = repl::Repl {
                 session,
                 out: &mut out,
                 err: &mut err,
             };
-            r.run(&mut std::io::stdin().lock());
+            r.run(lines.as_mut());
             0
         }
         Command::Check { file } => compile(&file, |_, _| {}),

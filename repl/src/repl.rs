@@ -8,8 +8,9 @@
 //! in gives a clean transcript. Read next: `session`.
 
 use crate::session::{Failure, ReplSession};
+use crate::terminal::{Line, Lines};
 use sloth_core::lexer::is_symbol_char;
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 /// The commands, for dispatch by unique prefix and for `:help`.
 const COMMANDS: &[(&str, &str, &str)] = &[
@@ -17,6 +18,11 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("quit", "", "leave the REPL"),
     ("type", "EXPR", "print EXPR :: its type"),
 ];
+
+/// The command names, for completion.
+pub fn command_names() -> Vec<String> {
+    COMMANDS.iter().map(|(n, _, _)| n.to_string()).collect()
+}
 
 /// A command name resolved from what the user typed.
 fn resolve(word: &str) -> Result<&'static str, String> {
@@ -122,21 +128,28 @@ enum Next {
 }
 
 impl Repl<'_> {
-    /// Reads inputs from `lines` until the end or `:quit`.
-    pub fn run(&mut self, lines: &mut dyn BufRead) {
-        let mut lines = lines.lines().map_while(Result::ok);
-        while let Some(line) = lines.next() {
-            let trimmed = line.trim();
+    /// Reads inputs from `lines` until the end, Ctrl-D or `:quit`.
+    pub fn run(&mut self, lines: &mut dyn Lines) {
+        lines.set_completions(self.completions());
+        'inputs: loop {
+            let first = match lines.read(false) {
+                Line::Text(t) => t,
+                Line::Interrupted => continue,
+                Line::End => return,
+            };
+            let trimmed = first.trim();
             if trimmed.is_empty() {
                 continue;
             }
             let input = if trimmed == ":{" {
                 let mut block = Vec::new();
-                for l in lines.by_ref() {
-                    if l.trim() == ":}" {
-                        break;
+                loop {
+                    match lines.read(true) {
+                        Line::Text(l) if l.trim() == ":}" => break,
+                        Line::Text(l) => block.push(l),
+                        Line::Interrupted => continue 'inputs,
+                        Line::End => break,
                     }
-                    block.push(l);
                 }
                 block.join("\n")
             } else if trimmed.starts_with(':') {
@@ -145,24 +158,40 @@ impl Repl<'_> {
                 }
                 continue;
             } else {
-                let mut text = line.clone();
+                let mut text = first;
                 while incomplete(&text) {
-                    match lines.next() {
-                        Some(more) => {
+                    match lines.read(true) {
+                        Line::Text(more) => {
                             text.push('\n');
                             text.push_str(&more);
                         }
-                        None => break,
+                        Line::Interrupted => continue 'inputs,
+                        Line::End => break,
                     }
                 }
                 text
             };
             self.eval(&input);
+            lines.set_completions(self.completions());
         }
     }
 
-    /// Evaluates or defines; reports a failure and carries on.
+    /// Names in scope and constructors, for tab completion.
+    fn completions(&self) -> Vec<String> {
+        let env = &self.session.session.env;
+        let mut names: Vec<String> = env.values.keys().map(|n| n.to_string()).collect();
+        names.extend(env.data.cons.iter().map(|c| c.name.to_string()));
+        names.retain(|n| !n.starts_with(' '));
+        names
+    }
+
+    /// Evaluates or defines; reports a failure and carries on. Ctrl-C
+    /// pressed before this evaluation does not interrupt it.
     pub fn eval(&mut self, text: &str) {
+        self.session
+            .machine
+            .interrupt
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         if let Err(f) = self.session.input(text, self.out) {
             self.report(&f);
         }
