@@ -25,6 +25,8 @@ pub struct Env {
     pub types: imbl::HashMap<Symbol, TyConId>,
     /// Every global ever defined in the session, with its type.
     pub globals: imbl::HashMap<Unique, Id>,
+    /// Where each top-level definition's name was written (`:info`).
+    pub def_spans: imbl::HashMap<Unique, crate::source::Span>,
     /// The prelude's own top-level names, which sugar refers to whatever the
     /// program shadows (`[a .. b]` is always the prelude's `enumFromTo`).
     pub prelude: imbl::HashMap<Symbol, Unique>,
@@ -64,6 +66,7 @@ impl Env {
             values,
             types,
             globals: imbl::HashMap::new(),
+            def_spans: imbl::HashMap::new(),
             prelude: imbl::HashMap::new(),
             supply: FIRST_FREE_UNIQUE,
         }

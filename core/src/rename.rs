@@ -213,6 +213,7 @@ impl Renamer<'_> {
             }
             def.unique = self.env.fresh();
             defs.insert(def.name.name.clone(), (i, def.name.span));
+            self.env.def_spans.insert(def.unique, def.name.span);
             scope.insert(def.name.name.clone(), Res::Var(def.unique));
             self.module_level.insert(def.name.name.clone(), def.unique);
             out.values

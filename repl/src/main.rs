@@ -168,6 +168,7 @@ fn run(cli: Cli) -> u8 {
                 session,
                 out: &mut out,
                 err: &mut err,
+                timing: false,
             };
             r.run(lines.as_mut());
             0

@@ -9,7 +9,9 @@
 
 use crate::session::{Failure, ReplSession};
 use crate::terminal::{Line, Lines};
+use sloth_core::ast::Res;
 use sloth_core::lexer::is_symbol_char;
+use sloth_rts::inspect::sprint;
 use std::io::Write;
 
 /// The commands, for dispatch by unique prefix and for `:help`.
@@ -17,6 +19,30 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("help", "", "list the commands"),
     ("quit", "", "leave the REPL"),
     ("type", "EXPR", "print EXPR :: its type"),
+    (
+        "info",
+        "NAME",
+        "the type of NAME, or its data type, and where it was defined",
+    ),
+    (
+        "browse",
+        "",
+        "every definition made in this session, with its type",
+    ),
+    (
+        "sprint",
+        "NAME",
+        "NAME as far as it is evaluated (_ for a thunk), forcing nothing",
+    ),
+    ("force", "NAME", "evaluate NAME fully and print it"),
+    (
+        "set",
+        "+s",
+        "after each evaluation, print its time and allocation",
+    ),
+    ("unset", "+s", "stop printing them"),
+    ("stats", "", "heap size, live data and collections so far"),
+    ("gc", "", "collect garbage now"),
 ];
 
 /// The command names, for completion.
@@ -119,6 +145,8 @@ pub struct Repl<'a> {
     pub session: ReplSession,
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
+    /// `:set +s`.
+    pub timing: bool,
 }
 
 /// What the loop does after a command.
@@ -192,9 +220,40 @@ impl Repl<'_> {
             .machine
             .interrupt
             .store(false, std::sync::atomic::Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        let allocated = self.session.machine.heap.stats.words_allocated;
         if let Err(f) = self.session.input(text, self.out) {
             self.report(&f);
         }
+        if self.timing {
+            let bytes = (self.session.machine.heap.stats.words_allocated - allocated) * 8;
+            let _ = writeln!(
+                self.out,
+                "({:.2} secs, {} bytes)",
+                started.elapsed().as_secs_f64(),
+                thousands(bytes)
+            );
+            let _ = self.out.flush();
+        }
+    }
+
+    fn error(&mut self, msg: &str) {
+        let _ = self.out.flush();
+        let _ = writeln!(self.err, "{msg}");
+        let _ = self.err.flush();
+    }
+
+    /// The global value `name`, or an error said.
+    fn value_named(&mut self, name: &str) -> Option<(sloth_rts::heap::Ptr, sloth_core::ir::Id)> {
+        if name.is_empty() {
+            self.error("a name is needed");
+            return None;
+        }
+        let v = self.session.value(name);
+        if v.is_none() {
+            self.error(&format!("`{name}` is not a value defined at top level"));
+        }
+        v
     }
 
     fn report(&mut self, f: &Failure) {
@@ -249,6 +308,75 @@ impl Repl<'_> {
                     }
                 }
             }
+            "info" => self.info(arg),
+            "browse" => {
+                let env = &self.session.session.env;
+                let mut lines = Vec::new();
+                for &t in &self.session.types_defined {
+                    lines.push(data_decl(&env.data, t));
+                }
+                for &u in &self.session.defined {
+                    let Some(id) = env.globals.get(&u) else {
+                        continue;
+                    };
+                    // Shadowed definitions are out of scope.
+                    if env.values.get(&id.name) == Some(&Res::Var(u)) {
+                        lines.push(format!("{} :: {}", id.name, env.data.display(&id.ty)));
+                    }
+                }
+                for l in lines {
+                    let _ = writeln!(self.out, "{l}");
+                }
+            }
+            "sprint" => {
+                if let Some((p, _)) = self.value_named(arg) {
+                    let shown = sprint(&self.session.machine, &self.session.session.env.data, p);
+                    let _ = writeln!(self.out, "{arg} = {shown}");
+                }
+            }
+            "force" => {
+                if let Some((p, id)) = self.value_named(arg) {
+                    let _ = write!(self.out, "{arg} = ");
+                    self.session
+                        .machine
+                        .interrupt
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                    let printed = self.session.print(&id.ty, p, self.out);
+                    let _ = writeln!(self.out);
+                    if let Err(e) = printed {
+                        self.report(&Failure::Runtime(e));
+                    }
+                }
+            }
+            "set" | "unset" => match arg {
+                "+s" => self.timing = name == "set",
+                _ => self.error(&format!(":{name} takes +s")),
+            },
+            "stats" => {
+                let h = &self.session.machine.heap;
+                let _ = writeln!(
+                    self.out,
+                    "heap: {} bytes in use, {} bytes of space\n\
+                     collections: {}, peak live data: {} bytes\n\
+                     allocated since the start: {} bytes",
+                    thousands(h.used_words() as u64 * 8),
+                    thousands(h.capacity_words() as u64 * 8),
+                    h.stats.collections,
+                    thousands(h.stats.peak_live_words * 8),
+                    thousands(h.stats.words_allocated * 8),
+                );
+            }
+            "gc" => match self.session.machine.collect() {
+                Ok(()) => {
+                    let live = self.session.machine.heap.used_words() as u64 * 8;
+                    let _ = writeln!(
+                        self.out,
+                        "live data after collection: {} bytes",
+                        thousands(live)
+                    );
+                }
+                Err(e) => self.report(&Failure::Runtime(e)),
+            },
             _ => unreachable!("every command is handled"),
         }
         let _ = self.out.flush();
@@ -256,13 +384,118 @@ impl Repl<'_> {
     }
 }
 
+impl Repl<'_> {
+    /// `:info NAME`: a value's type, or a data type (of a type or
+    /// constructor name) with its constructors, and where it was defined.
+    fn info(&mut self, name: &str) {
+        let env = &self.session.session.env;
+        let sources = &self.session.session.sources;
+        let at = |span: Option<sloth_core::source::Span>| match span {
+            Some(s) => format!("\t-- defined at {}", sources.describe(s)),
+            None => "\t-- built in".to_string(),
+        };
+        let mut lines = Vec::new();
+        match env.values.get(name) {
+            Some(Res::Var(u)) => {
+                if let Some(id) = env.globals.get(u) {
+                    lines.push(format!(
+                        "{name} :: {}{}",
+                        env.data.display(&id.ty),
+                        at(env.def_spans.get(u).copied())
+                    ));
+                }
+            }
+            Some(Res::Con(c)) => {
+                let t = env.data.con(*c).tycon;
+                lines.push(format!(
+                    "{}{}",
+                    data_decl(&env.data, t),
+                    at(env.data.con(*c).span)
+                ));
+            }
+            Some(Res::Prim(p)) => lines.push(format!("{name} is a primitive ({})", p.name())),
+            Some(Res::Overloaded(_)) => {
+                lines.push(format!("{name} is overloaded at Int and Double (spec §4)"))
+            }
+            _ => {}
+        }
+        if let Some(&t) = env.types.get(name) {
+            let info = env.data.tycon(t);
+            lines.push(format!("{}{}", data_decl(&env.data, t), at(info.span)));
+        }
+        if lines.is_empty() {
+            self.error(&format!("`{name}` is not in scope"));
+            return;
+        }
+        for l in lines {
+            let _ = writeln!(self.out, "{l}");
+        }
+    }
+}
+
+/// `data T a = A a | B`, as declared.
+fn data_decl(data: &sloth_core::types::DataEnv, t: sloth_core::types::TyConId) -> String {
+    let info = data.tycon(t);
+    let mut head = format!("data {}", info.name);
+    for p in &info.params {
+        head.push(' ');
+        head.push_str(&p.name);
+    }
+    let cons: Vec<String> = info
+        .cons
+        .iter()
+        .map(|&c| {
+            let con = data.con(c);
+            let mut s = con.name.to_string();
+            for f in &con.fields {
+                let shown = data.display(f).to_string();
+                s.push(' ');
+                if shown.contains(' ') && !shown.starts_with('[') && !shown.starts_with('(') {
+                    s.push_str(&format!("({shown})"));
+                } else {
+                    s.push_str(&shown);
+                }
+            }
+            s
+        })
+        .collect();
+    if cons.is_empty() {
+        head
+    } else {
+        format!("{head} = {}", cons.join(" | "))
+    }
+}
+
+/// `1234567` as `1,234,567` (as GHCi prints byte counts).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn byte_counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
     fn commands_resolve_by_unique_prefix() {
         assert_eq!(resolve("t"), Ok("type"));
+        assert_eq!(resolve("sp"), Ok("sprint"));
+        assert!(resolve("s").unwrap_err().contains(":sprint"));
         assert_eq!(resolve("quit"), Ok("quit"));
         assert!(resolve("x").unwrap_err().contains("unknown command ':x'"));
     }

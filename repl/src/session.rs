@@ -13,8 +13,11 @@
 
 use crate::run;
 use sloth_bco::compile::compile_program;
-use sloth_core::ir::Module;
+use sloth_core::ast::Res;
+use sloth_core::ir::{Id, Module};
 use sloth_core::session::{Input, Session};
+use sloth_core::types::{TyConId, Type, Unique};
+use sloth_rts::heap::Ptr;
 use sloth_rts::interp::{Machine, RunError};
 use sloth_rts::printer::Printer;
 use sloth_stg::{StgEnv, Strategy};
@@ -24,6 +27,9 @@ pub struct ReplSession {
     pub session: Session,
     stg: StgEnv,
     pub machine: Machine,
+    /// The values and data types defined so far, in order (`:browse`).
+    pub defined: Vec<Unique>,
+    pub types_defined: Vec<TyConId>,
 }
 
 /// Why an input produced no value.
@@ -58,6 +64,8 @@ impl ReplSession {
             session,
             stg,
             machine,
+            defined: Vec::new(),
+            types_defined: Vec::new(),
         })
     }
 
@@ -87,7 +95,13 @@ impl ReplSession {
     /// §6), and bound to `it`.
     pub fn input(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
         match self.elaborate(text)? {
-            Input::Decls(m) => self.link(&m),
+            Input::Decls(m) => {
+                self.link(&m)?;
+                self.defined
+                    .extend(m.binds.iter().flat_map(|b| b.binders()).map(|x| x.unique));
+                self.types_defined.extend(m.data.iter().copied());
+                Ok(())
+            }
             Input::Expr { module, it } => {
                 self.link(&module)?;
                 let p = self
@@ -114,6 +128,32 @@ impl ReplSession {
                 printed.map_err(Failure::Runtime)
             }
         }
+    }
+
+    /// What a name in scope refers to.
+    pub fn lookup(&self, name: &str) -> Option<Res> {
+        self.session.env.values.get(name).copied()
+    }
+
+    /// The heap pointer of a global value in scope.
+    pub fn value(&self, name: &str) -> Option<(Ptr, Id)> {
+        match self.lookup(name)? {
+            Res::Var(u) => {
+                let id = self.session.env.globals.get(&u)?.clone();
+                Some((self.machine.global(u)?, id))
+            }
+            _ => None,
+        }
+    }
+
+    /// Prints `p` (of type `t`) to `out`, evaluating it as it goes.
+    pub fn print(&mut self, t: &Type, p: Ptr, out: &mut dyn Write) -> Result<(), RunError> {
+        Printer {
+            machine: &mut self.machine,
+            data: &self.session.env.data,
+            out,
+        }
+        .print_top(t, p)
     }
 
     /// The message for a runtime error: an exception of the program as

@@ -8,6 +8,44 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+/// Timings and heap figures vary from run to run: their digits become `N`
+/// (`(0.01 secs, 12,345 bytes)` is `(N.N secs, N,N bytes)`).
+fn normalise(out: &str) -> String {
+    let varying = |l: &str| {
+        (l.starts_with('(') && l.ends_with(" bytes)"))
+            || [
+                "heap:",
+                "collections:",
+                "allocated since",
+                "live data after",
+            ]
+            .iter()
+            .any(|p| l.starts_with(p))
+    };
+    out.lines()
+        .map(|l| {
+            if !varying(l) {
+                return l.to_string();
+            }
+            let mut s = String::new();
+            let mut in_digits = false;
+            for c in l.chars() {
+                if c.is_ascii_digit() {
+                    if !in_digits {
+                        s.push('N');
+                    }
+                    in_digits = true;
+                } else {
+                    in_digits = false;
+                    s.push(c);
+                }
+            }
+            s
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
 fn run_script(input: &[u8]) -> (String, String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sloth"))
         .arg("repl")
@@ -24,7 +62,7 @@ fn run_script(input: &[u8]) -> (String, String, Option<i32>) {
         .expect("script written");
     let out = child.wait_with_output().expect("sloth finishes");
     (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
+        normalise(&String::from_utf8_lossy(&out.stdout)),
         String::from_utf8_lossy(&out.stderr).into_owned(),
         out.status.code(),
     )

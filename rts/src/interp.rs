@@ -218,6 +218,18 @@ impl Machine {
         Ok(self.heap.alloc(h).expect("room after a collection"))
     }
 
+    /// Collects now (the REPL's `:gc`).
+    pub fn collect(&mut self) -> Run<()> {
+        let mut roots = MachineRoots {
+            stack: &mut self.stack,
+            globals: &mut self.globals,
+        };
+        let started = std::time::Instant::now();
+        let collected = self.heap.collect(&mut roots, 0);
+        self.heap.stats.gc_time += started.elapsed();
+        Ok(collected?)
+    }
+
     fn new_global(&mut self, w: u64) -> u32 {
         self.globals.push(w);
         (self.globals.len() - 1) as u32
