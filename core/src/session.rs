@@ -175,6 +175,12 @@ impl Session {
         self.input_unit(name, text, true)
     }
 
+    /// Elaborates a REPL input as [`Session::elaborate_input`] does, but
+    /// leaves the session unchanged (`:core`, `:stg`, `:bco`).
+    pub fn check_input(&mut self, name: &str, text: &str) -> Result<Input, Errors> {
+        self.input_unit(name, text, false)
+    }
+
     /// The type of an expression (`:type`): elaborated as a REPL input
     /// would be, but the session is left unchanged.
     pub fn type_of(&mut self, name: &str, text: &str) -> Result<crate::types::Type, Errors> {

@@ -63,6 +63,8 @@ enum Command {
         /// The evaluation strategy.
         #[arg(long, value_name = "need|name|value", default_value = "need")]
         strategy: Strategy,
+        /// Files to load first (as `:load`).
+        files: Vec<String>,
     },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
@@ -126,7 +128,7 @@ fn run(cli: Cli) -> u8 {
                 status
             }
         }
-        Command::Repl { strategy } => {
+        Command::Repl { strategy, files } => {
             let session = match session::ReplSession::new(
                 strategy,
                 run::default_max_heap(),
@@ -169,7 +171,14 @@ fn run(cli: Cli) -> u8 {
                 out: &mut out,
                 err: &mut err,
                 timing: false,
+                max_heap_bytes: run::default_max_heap(),
+                max_stack_words: (1usize << 30) / 8,
+                loaded: files,
+                definitions: Vec::new(),
             };
+            if !r.loaded.is_empty() {
+                r.command(":reload");
+            }
             r.run(lines.as_mut());
             0
         }

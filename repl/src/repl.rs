@@ -12,33 +12,52 @@ use crate::terminal::{Line, Lines};
 use sloth_core::ast::Res;
 use sloth_core::lexer::is_symbol_char;
 use sloth_rts::inspect::sprint;
+use sloth_stg::Strategy;
 use std::io::Write;
 
 /// The commands, for dispatch by unique prefix and for `:help`.
 const COMMANDS: &[(&str, &str, &str)] = &[
     ("help", "", "list the commands"),
     ("quit", "", "leave the REPL"),
+    (
+        "load",
+        "FILE...",
+        "start afresh with the definitions of these files",
+    ),
+    (
+        "reload",
+        "",
+        "load the same files again (after editing them)",
+    ),
     ("type", "EXPR", "print EXPR :: its type"),
     (
         "info",
         "NAME",
-        "the type of NAME, or its data type, and where it was defined",
+        "its type, or its data type, and where it was defined",
     ),
     (
         "browse",
         "",
-        "every definition made in this session, with its type",
+        "every definition in scope made here, with its type",
     ),
     (
         "sprint",
         "NAME",
-        "NAME as far as it is evaluated (_ for a thunk), forcing nothing",
+        "NAME as far as it is evaluated (_: a thunk), forcing nothing",
     ),
     ("force", "NAME", "evaluate NAME fully and print it"),
+    ("core", "EXPR", "the Core EXPR elaborates to"),
+    ("stg", "EXPR", "the STG it lowers to (after simplification)"),
+    ("bco", "EXPR", "its bytecode objects, disassembled"),
     (
         "set",
         "+s",
-        "after each evaluation, print its time and allocation",
+        "print time and allocation after each evaluation",
+    ),
+    (
+        "set",
+        "strategy S",
+        "evaluate by need, name or value (keeps definitions)",
     ),
     ("unset", "+s", "stop printing them"),
     ("stats", "", "heap size, live data and collections so far"),
@@ -47,7 +66,9 @@ const COMMANDS: &[(&str, &str, &str)] = &[
 
 /// The command names, for completion.
 pub fn command_names() -> Vec<String> {
-    COMMANDS.iter().map(|(n, _, _)| n.to_string()).collect()
+    let mut names: Vec<String> = COMMANDS.iter().map(|(n, _, _)| n.to_string()).collect();
+    names.dedup();
+    names
 }
 
 /// A command name resolved from what the user typed.
@@ -55,11 +76,12 @@ fn resolve(word: &str) -> Result<&'static str, String> {
     if let Some((name, _, _)) = COMMANDS.iter().find(|(n, _, _)| *n == word) {
         return Ok(name);
     }
-    let matches: Vec<&str> = COMMANDS
+    let mut matches: Vec<&str> = COMMANDS
         .iter()
         .map(|(n, _, _)| *n)
         .filter(|n| n.starts_with(word))
         .collect();
+    matches.dedup();
     match matches[..] {
         [one] => Ok(one),
         [] => Err(format!("unknown command ':{word}' (:help lists them)")),
@@ -147,10 +169,19 @@ pub struct Repl<'a> {
     pub err: &'a mut dyn Write,
     /// `:set +s`.
     pub timing: bool,
+    /// Heap and stack limits, for a fresh session (`:load`, `:set
+    /// strategy`).
+    pub max_heap_bytes: u64,
+    pub max_stack_words: usize,
+    /// The files of the last `:load`.
+    pub loaded: Vec<String>,
+    /// The inputs that defined something since, replayed by `:set
+    /// strategy`.
+    pub definitions: Vec<String>,
 }
 
 /// What the loop does after a command.
-enum Next {
+pub enum Next {
     Continue,
     Quit,
 }
@@ -222,8 +253,12 @@ impl Repl<'_> {
             .store(false, std::sync::atomic::Ordering::Relaxed);
         let started = std::time::Instant::now();
         let allocated = self.session.machine.heap.stats.words_allocated;
+        let defined = self.session.defined.len() + self.session.types_defined.len();
         if let Err(f) = self.session.input(text, self.out) {
             self.report(&f);
+        }
+        if self.session.defined.len() + self.session.types_defined.len() > defined {
+            self.definitions.push(text.to_string());
         }
         if self.timing {
             let bytes = (self.session.machine.heap.stats.words_allocated - allocated) * 8;
@@ -266,7 +301,8 @@ impl Repl<'_> {
         let _ = self.err.flush();
     }
 
-    fn command(&mut self, line: &str) -> Next {
+    /// Runs a command line (`:type x`); `Quit` when it was `:quit`.
+    pub fn command(&mut self, line: &str) -> Next {
         let body = &line[1..];
         let (word, arg) = match body.find(char::is_whitespace) {
             Some(i) => (&body[..i], body[i..].trim()),
@@ -348,10 +384,36 @@ impl Repl<'_> {
                     }
                 }
             }
-            "set" | "unset" => match arg {
-                "+s" => self.timing = name == "set",
-                _ => self.error(&format!(":{name} takes +s")),
+            "set" | "unset" => match (name, &arg.split_whitespace().collect::<Vec<_>>()[..]) {
+                (_, ["+s"]) => self.timing = name == "set",
+                ("set", ["strategy", s]) => match s.parse::<Strategy>() {
+                    Ok(st) => {
+                        let replay = std::mem::take(&mut self.definitions);
+                        self.restart(st, replay);
+                    }
+                    Err(e) => self.error(&e),
+                },
+                _ => self.error(&format!(
+                    ":{name} takes +s (or :set strategy need|name|value)"
+                )),
             },
+            "load" => {
+                self.loaded = arg.split_whitespace().map(str::to_string).collect();
+                self.restart(self.session.strategy(), Vec::new());
+            }
+            "reload" => self.restart(self.session.strategy(), Vec::new()),
+            "core" | "stg" | "bco" => {
+                if arg.is_empty() {
+                    self.error(&format!(":{name} needs an expression"));
+                } else {
+                    match self.session.dump(name, arg) {
+                        Ok(text) => {
+                            let _ = writeln!(self.out, "{}", text.trim_end());
+                        }
+                        Err(f) => self.report(&f),
+                    }
+                }
+            }
             "stats" => {
                 let h = &self.session.machine.heap;
                 let _ = writeln!(
@@ -385,6 +447,34 @@ impl Repl<'_> {
 }
 
 impl Repl<'_> {
+    /// A fresh session under `strategy`: the loaded files again, then the
+    /// given definitions replayed. What fails is reported; the rest stays.
+    fn restart(&mut self, strategy: Strategy, replay: Vec<String>) {
+        let fresh = match ReplSession::new(strategy, self.max_heap_bytes, self.max_stack_words) {
+            Ok(s) => s,
+            Err(e) => return self.error(&e),
+        };
+        // Ctrl-C keeps reaching the running machine.
+        let flag = self.session.machine.interrupt.clone();
+        self.session = fresh;
+        self.session.machine.interrupt = flag;
+        self.definitions.clear();
+        for path in self.loaded.clone() {
+            if let Err(f) = self.session.load_file(&path) {
+                self.report(&f);
+                break;
+            }
+        }
+        for text in replay {
+            // Definitions print nothing; `out` stays as it is.
+            if let Err(f) = self.session.input(&text, &mut std::io::sink()) {
+                self.report(&f);
+            } else {
+                self.definitions.push(text);
+            }
+        }
+    }
+
     /// `:info NAME`: a value's type, or a data type (of a type or
     /// constructor name) with its constructors, and where it was defined.
     fn info(&mut self, name: &str) {

@@ -76,6 +76,59 @@ impl ReplSession {
             .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))
     }
 
+    /// Loads a file of declarations (`:load`): its definitions join the
+    /// session as one unit.
+    pub fn load_file(&mut self, path: &str) -> Result<(), Failure> {
+        let text = std::fs::read(path)
+            .map_err(|e| Failure::Compile(format!("cannot read {path}: {e}")))?;
+        let text = String::from_utf8(text)
+            .map_err(|_| Failure::Compile(format!("{path} is not UTF-8 text")))?;
+        let m = self
+            .session
+            .elaborate(path, &text)
+            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))?;
+        self.link(&m)?;
+        self.defined
+            .extend(m.binds.iter().flat_map(|b| b.binders()).map(|x| x.unique));
+        self.types_defined.extend(m.data.iter().copied());
+        Ok(())
+    }
+
+    /// An expression's Core, STG or bytecode (`:core`, `:stg`, `:bco`),
+    /// without adding it to the session.
+    pub fn dump(&mut self, stage: &str, text: &str) -> Result<String, Failure> {
+        let module = match self
+            .session
+            .check_input("<interactive>", text)
+            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))?
+        {
+            Input::Expr { module, .. } | Input::Decls(module) => module,
+        };
+        let data = &self.session.env.data;
+        if stage == "core" {
+            return Ok(sloth_core::pretty::pretty_module(data, &module));
+        }
+        let simplified = self.session.simplify(&module);
+        // A copy of the lowering's state and of the unique supply: the
+        // session does not change.
+        let mut stg = self.stg.clone();
+        let mut supply = self.session.env.supply;
+        let data = &self.session.env.data;
+        let program = stg.lower_module(data, &mut supply, &simplified);
+        if stage == "stg" {
+            return Ok(sloth_stg::pretty::pretty_program(data, &program));
+        }
+        let unit = compile_program(data, &stg.globals, &program);
+        let name = |u| {
+            stg.globals
+                .get(&u)
+                .map_or_else(|| format!("?{u}"), |g| g.var.name.to_string())
+        };
+        sloth_bco::asm::assemble_unit(&unit)
+            .and_then(|p| sloth_bco::disasm::disassemble_packed(data, &name, &p))
+            .map_err(|e| Failure::Compile(format!("internal error: {e}")))
+    }
+
     /// Lowers, compiles and links an elaborated unit.
     fn link(&mut self, m: &Module) -> Result<(), Failure> {
         let simplified = self.session.simplify(m);
@@ -128,6 +181,10 @@ impl ReplSession {
                 printed.map_err(Failure::Runtime)
             }
         }
+    }
+
+    pub fn strategy(&self) -> Strategy {
+        self.stg.strategy
     }
 
     /// What a name in scope refers to.

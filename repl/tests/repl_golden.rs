@@ -49,6 +49,7 @@ fn normalise(out: &str) -> String {
 fn run_script(input: &[u8]) -> (String, String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sloth"))
         .arg("repl")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

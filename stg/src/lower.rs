@@ -93,6 +93,7 @@ enum Control {
 
 /// The lowering's state across units: the strategy and every global lowered
 /// so far (the prelude, a program, REPL lines).
+#[derive(Clone)]
 pub struct StgEnv {
     pub strategy: Strategy,
     pub globals: HashMap<Unique, GlobalInfo>,
