@@ -3,14 +3,12 @@
 //! `sloth run FILE` evaluates a program (module `run`); `sloth check FILE`
 //! runs the front end (`sloth-core`); `sloth dump --core|--stg|--bco FILE`
 //! prints an intermediate representation; every command reports with spec
-//! §7's exit statuses. The driver owns
+//! §7's exit statuses; `sloth repl` is the REPL (the library's `repl` and
+//! `session` modules). The driver owns
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
 
-mod repl;
-mod run;
-mod session;
-mod terminal;
+use sloth::{repl, run, session, terminal};
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
