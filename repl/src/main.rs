@@ -63,6 +63,12 @@ enum Command {
         strategy: Strategy,
         /// Files to load first (as `:load`).
         files: Vec<String>,
+        /// The largest the heap may grow (default: 80% of physical memory).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_heap: Option<u64>,
+        /// The largest the machine stack may grow (default 1G).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_stack: Option<u64>,
     },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
@@ -126,12 +132,16 @@ fn run(cli: Cli) -> u8 {
                 status
             }
         }
-        Command::Repl { strategy, files } => {
-            let session = match session::ReplSession::new(
-                strategy,
-                run::default_max_heap(),
-                (1usize << 30) / 8,
-            ) {
+        Command::Repl {
+            strategy,
+            files,
+            max_heap,
+            max_stack,
+        } => {
+            let max_heap_bytes = max_heap.unwrap_or_else(run::default_max_heap);
+            let max_stack_words = (max_stack.unwrap_or(1 << 30) / 8) as usize;
+            let session = match session::ReplSession::new(strategy, max_heap_bytes, max_stack_words)
+            {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("{e}");
@@ -169,8 +179,8 @@ fn run(cli: Cli) -> u8 {
                 out: &mut out,
                 err: &mut err,
                 timing: false,
-                max_heap_bytes: run::default_max_heap(),
-                max_stack_words: (1usize << 30) / 8,
+                max_heap_bytes,
+                max_stack_words,
                 loaded: files,
                 definitions: Vec::new(),
             };

@@ -1,6 +1,6 @@
 //! Scripted REPL sessions: every `repl_scripts/NAME.in` is piped into
 //! `sloth repl` (standard input is not a terminal, so no banner or prompt is
-//! printed), and what it prints must be `NAME.out` (standard output) and
+//! printed; `NAME.args`, when present, holds more arguments), and what it prints must be `NAME.out` (standard output) and
 //! `NAME.err` (standard error) exactly. `UPDATE_EXPECT=1` rewrites the
 //! expected files; review the diff.
 
@@ -46,9 +46,10 @@ fn normalise(out: &str) -> String {
         .collect()
 }
 
-fn run_script(input: &[u8]) -> (String, String, Option<i32>) {
+fn run_script(input: &[u8], args: &[String]) -> (String, String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sloth"))
         .arg("repl")
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -83,7 +84,10 @@ fn scripted_sessions_print_their_transcripts() {
     let mut failures = Vec::new();
     for script in scripts {
         let input = std::fs::read(&script).expect("script");
-        let (out, err, status) = run_script(&input);
+        let args: Vec<String> = std::fs::read_to_string(script.with_extension("args"))
+            .map(|a| a.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        let (out, err, status) = run_script(&input, &args);
         // The session survives everything: it ends normally.
         if status != Some(0) {
             failures.push(format!(
