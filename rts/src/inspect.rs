@@ -13,10 +13,8 @@
 
 use crate::heap::{Kind, Ptr};
 use crate::interp::Machine;
-use sloth_core::show::{
-    show_char_hash, show_char_literal, show_double_hash, show_double_prec, show_int_hash,
-    show_int_prec, show_string_literal,
-};
+use crate::printer::show_box;
+use sloth_core::show::{show_char_hash, show_double_hash, show_int_hash, show_string_literal};
 use sloth_core::types::{self as ty, tuple_arity, DataEnv};
 use sloth_stg::lower::rep_of;
 use sloth_stg::syntax::Rep;
@@ -82,14 +80,7 @@ impl Sprint<'_> {
         };
         if c == ty::I_HASH || c == ty::D_HASH || c == ty::C_HASH {
             let w = self.machine.con_field(p, 0).0;
-            let text = if c == ty::I_HASH {
-                show_int_prec(w as i64, prec)
-            } else if c == ty::D_HASH {
-                show_double_prec(f64::from_bits(w), prec)
-            } else {
-                show_char_literal(char::from_u32(w as u32).unwrap_or('\u{FFFD}'))
-            };
-            return self.out.push_str(&text);
+            return self.out.push_str(&show_box(c, w, prec).expect("a box"));
         }
         let con = self.data.con(c);
         if con.tycon == ty::LIST {

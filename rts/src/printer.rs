@@ -24,6 +24,21 @@ use std::io::Write;
 /// Precedence of a constructor argument (GHC's `showsPrec 11`).
 const ARG_PREC: u8 = 11;
 
+/// A boxed `Int`, `Double` or `Char` (`I#`, `D#`, `C#` around the word
+/// `w`) as `show` prints it at precedence `prec`; `None` for any other
+/// constructor.
+pub fn show_box(c: ty::ConId, w: u64, prec: u8) -> Option<String> {
+    Some(if c == ty::I_HASH {
+        show_int_prec(w as i64, prec)
+    } else if c == ty::D_HASH {
+        show_double_prec(f64::from_bits(w), prec)
+    } else if c == ty::C_HASH {
+        show_char_literal(char::from_u32(w as u32).unwrap_or('\u{FFFD}'))
+    } else {
+        return None;
+    })
+}
+
 pub struct Printer<'a> {
     pub machine: &'a mut Machine,
     pub data: &'a DataEnv,
@@ -81,14 +96,7 @@ impl Printer<'_> {
         }
         let c = sloth_core::types::ConId(h.info);
         if c == ty::I_HASH || c == ty::D_HASH || c == ty::C_HASH {
-            let w = self.machine.con_field(v, 0).0;
-            let text = if c == ty::I_HASH {
-                show_int_prec(w as i64, prec)
-            } else if c == ty::D_HASH {
-                show_double_prec(f64::from_bits(w), prec)
-            } else {
-                show_char_literal(char::from_u32(w as u32).unwrap_or('\u{FFFD}'))
-            };
+            let text = show_box(c, self.machine.con_field(v, 0).0, prec).expect("a box");
             self.emit(&text);
             return Ok(());
         }

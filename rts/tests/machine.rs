@@ -9,30 +9,41 @@ use sloth_rts::interp::{Machine, RunError};
 use sloth_stg::reference::{run_main, Limits};
 use sloth_stg::{lower_with_prelude, Strategy};
 
+/// Elaborates, lowers, compiles and links a program whose `main` is an
+/// `Int`; returns the session, the module, the machine and `main`'s unique.
+fn link_program(
+    src: &str,
+    strategy: Strategy,
+    max_heap: u64,
+) -> (Session, sloth_core::ir::Module, Machine, u32) {
+    let mut s = Session::new().expect("prelude");
+    let m = match s.elaborate("test.core", src) {
+        Ok(m) => m,
+        Err(e) => panic!("{}", s.render(&e.0, false)),
+    };
+    let l = lower_with_prelude(&mut s, &m, strategy);
+    let mut machine = Machine::new(max_heap, 1 << 27);
+    for prog in [&l.prelude, &l.program] {
+        let unit = compile_program(&s.env.data, &l.env.globals, prog);
+        verify_unit(&s.env.data, &unit).expect("verifies");
+        machine.link(&s.env.data, &unit).expect("links");
+    }
+    let main_unique = m
+        .binds
+        .iter()
+        .flat_map(|b| b.binders().into_iter().map(|x| (x.name.clone(), x.unique)))
+        .find(|(n, _)| &**n == "main")
+        .expect("a main")
+        .1;
+    (s, m, machine, main_unique)
+}
+
 /// Runs `main :: Int`; returns its value or the error.
 fn run_int(src: &str, strategy: Strategy, max_heap: u64) -> (Result<i64, RunError>, String) {
     let src = src.to_string();
     with_compiler_stack(move || {
-        let mut s = Session::new().expect("prelude");
-        let m = match s.elaborate("test.core", &src) {
-            Ok(m) => m,
-            Err(e) => panic!("{}", s.render(&e.0, false)),
-        };
+        let (s, m, mut machine, main_unique) = link_program(&src, strategy, max_heap);
         let reference = run_main(&s, &m, strategy, &Limits::default()).output;
-        let l = lower_with_prelude(&mut s, &m, strategy);
-        let mut machine = Machine::new(max_heap, 1 << 27);
-        for prog in [&l.prelude, &l.program] {
-            let unit = compile_program(&s.env.data, &l.env.globals, prog);
-            verify_unit(&s.env.data, &unit).expect("verifies");
-            machine.link(&s.env.data, &unit).expect("links");
-        }
-        let main_unique = m
-            .binds
-            .iter()
-            .flat_map(|b| b.binders().into_iter().map(|x| (x.name.clone(), x.unique)))
-            .find(|(n, _)| &**n == "main")
-            .expect("a main")
-            .1;
         let p = machine.global(main_unique).expect("main is linked");
         let r = machine.eval(p).map(|v: Ptr| machine.heap.get(v, 0) as i64);
         (r, reference)
@@ -182,23 +193,11 @@ fn the_linker_refuses_code_that_does_not_verify() {
 fn an_interrupted_run_leaves_its_thunks_re_evaluable() {
     for strategy in Strategy::ALL {
         with_compiler_stack(move || {
-            let mut s = Session::new().expect("prelude");
-            let m = s
-                .elaborate("test.core", "main :: Int\nmain = length [1 .. 200000]\n")
-                .unwrap_or_else(|_| panic!("elaborates"));
-            let l = lower_with_prelude(&mut s, &m, strategy);
-            let mut machine = Machine::new(1 << 30, 1 << 27);
-            for prog in [&l.prelude, &l.program] {
-                let unit = compile_program(&s.env.data, &l.env.globals, prog);
-                machine.link(&s.env.data, &unit).expect("links");
-            }
-            let main_unique = m
-                .binds
-                .iter()
-                .flat_map(|b| b.binders().into_iter().map(|x| (x.name.clone(), x.unique)))
-                .find(|(n, _)| &**n == "main")
-                .expect("a main")
-                .1;
+            let (_s, _m, mut machine, main_unique) = link_program(
+                "main :: Int\nmain = length [1 .. 200000]\n",
+                strategy,
+                1 << 30,
+            );
             let main = machine.global(main_unique).expect("main is linked");
             machine.max_steps = 10_000;
             assert_eq!(
