@@ -429,6 +429,19 @@ impl DataEnv {
     pub fn tycon(&self, id: TyConId) -> &TyConInfo {
         &self.tycons[id.0 as usize]
     }
+
+    /// A type constructor's parameters as types (`[a, b]` for `Either a
+    /// b`): the arguments to use when a value's type is not known more
+    /// precisely (printing a polymorphic value).
+    pub fn param_types(&self, id: TyConId) -> Vec<Type> {
+        self.tycon(id)
+            .params
+            .iter()
+            .cloned()
+            .map(Type::var)
+            .collect()
+    }
+
     pub fn con(&self, id: ConId) -> &DataConInfo {
         &self.cons[id.0 as usize]
     }
@@ -438,7 +451,7 @@ impl DataEnv {
     pub fn con_type(&self, id: ConId) -> Type {
         let dc = self.con(id);
         let tc = self.tycon(dc.tycon);
-        let res = Type::con(dc.tycon, tc.params.iter().cloned().map(Type::var).collect());
+        let res = Type::con(dc.tycon, self.param_types(dc.tycon));
         Type::foralls(
             tc.params.iter().cloned(),
             Type::funs(dc.fields.iter().cloned(), res),

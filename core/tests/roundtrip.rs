@@ -6,10 +6,11 @@
 //! annotation, and names binders uniquely, so equal text means
 //! alpha-equivalent Core.
 
+mod common;
+
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use sloth_core::pretty::pretty_module;
 use sloth_core::session::{with_compiler_stack, Session};
-use std::path::Path;
 
 /// Elaborates `src`, prints it, elaborates the print and prints again.
 fn round_trip(src: &str) -> Result<(), String> {
@@ -17,43 +18,12 @@ fn round_trip(src: &str) -> Result<(), String> {
     let m1 = s
         .elaborate("original.core", src)
         .map_err(|e| s.render(&e.0, false))?;
-    let p1 = pretty_module(&s.env.data, &m1);
-    let mut s2 = Session::new().map_err(|e| format!("prelude: {e}"))?;
-    let m2 = s2.elaborate("printed.core", &p1).map_err(|e| {
-        format!(
-            "the printed Core does not elaborate:\n{}\n--- printed:\n{p1}",
-            s2.render(&e.0, false)
-        )
-    })?;
-    let p2 = pretty_module(&s2.env.data, &m2);
-    if p1 != p2 {
-        return Err(format!(
-            "not a fixpoint\n--- first print:\n{p1}\n--- second print:\n{p2}"
-        ));
-    }
-    Ok(())
+    common::reprints_to_itself(&pretty_module(&s.env.data, &m1), "Core")
 }
 
 #[test]
 fn every_example_round_trips() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    paths.retain(|p| p.extension().is_some_and(|x| x == "core"));
-    paths.sort();
-    let failures = with_compiler_stack(move || {
-        let mut failures = Vec::new();
-        for p in paths {
-            let src = std::fs::read_to_string(&p).expect("readable");
-            if let Err(e) = round_trip(&src) {
-                failures.push(format!("{}: {e}", p.display()));
-            }
-        }
-        failures
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    common::check_every_example(round_trip);
 }
 
 #[test]

@@ -16,6 +16,8 @@
 //! `sloth-stg`'s tests (its reference evaluator on simplified against
 //! unsimplified Core, the examples and programs like `Program` below).
 
+mod common;
+
 use expect_test::{expect, Expect};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use sloth_core::ir::{Bind, Expr, Module};
@@ -24,7 +26,6 @@ use sloth_core::pretty::pretty_module;
 use sloth_core::session::{with_compiler_stack, Session};
 use sloth_core::simplify::CONTROL_FUNCTIONS;
 use sloth_core::types::Unique;
-use std::path::Path;
 
 /// Elaborates `src` in a fresh session and simplifies it.
 fn session_with(src: &str) -> Result<(Session, Module), String> {
@@ -493,43 +494,12 @@ fn check_program(src: &str) -> Result<(), String> {
             "simplifying twice differs\n--- once:\n{p1}\n--- twice:\n{p_again}"
         ));
     }
-    let mut s2 = Session::new().map_err(|e| format!("prelude: {e}"))?;
-    let m2 = s2.elaborate("printed.core", &p1).map_err(|e| {
-        format!(
-            "the printed simplified Core does not elaborate:\n{}\n--- printed:\n{p1}",
-            s2.render(&e.0, false)
-        )
-    })?;
-    let p2 = pretty_module(&s2.env.data, &m2);
-    if p1 != p2 {
-        return Err(format!(
-            "not a fixpoint of printing\n--- simplified:\n{p1}\n--- re-elaborated:\n{p2}"
-        ));
-    }
-    Ok(())
+    common::reprints_to_itself(&p1, "simplified Core")
 }
 
 #[test]
 fn every_example_simplifies_to_a_linted_printable_fixpoint() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    paths.retain(|p| p.extension().is_some_and(|x| x == "core"));
-    paths.sort();
-    assert!(paths.len() >= 40, "the example corpus is missing");
-    let failures = with_compiler_stack(move || {
-        let mut failures = Vec::new();
-        for p in paths {
-            let src = std::fs::read_to_string(&p).expect("readable");
-            if let Err(e) = check_program(&src) {
-                failures.push(format!("{}: {e}", p.display()));
-            }
-        }
-        failures
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    common::check_every_example(check_program);
 }
 
 #[test]

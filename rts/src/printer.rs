@@ -104,14 +104,7 @@ impl Printer<'_> {
         let args: Vec<Type> = match t.kind() {
             TypeKind::Con(_, args) => args.clone(),
             // A polymorphic `main`: go by the value.
-            _ => self
-                .data
-                .tycon(tycon)
-                .params
-                .iter()
-                .cloned()
-                .map(Type::var)
-                .collect(),
+            _ => self.data.param_types(tycon),
         };
         if tycon == ty::LIST {
             return self.print_list(&args[0], slot);

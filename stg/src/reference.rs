@@ -1079,14 +1079,7 @@ impl<'a> Machine<'a> {
         let tycon: TyConId = self.data.con(con).tycon;
         let args: Vec<Type> = match ty_args {
             Some(args) => args.to_vec(),
-            None => self
-                .data
-                .tycon(tycon)
-                .params
-                .iter()
-                .cloned()
-                .map(Type::var)
-                .collect(),
+            None => self.data.param_types(tycon),
         };
         if tycon == LIST {
             return self.print_list(&args[0], v);

@@ -22,7 +22,9 @@
 //!   (`sort`, `sum_stream`, `fibs`, `primes`). Set `BENCH_PROGRAMS=nfib,tak`
 //!   (file stems) to run only some.
 
-use sloth_core::session::{with_compiler_stack, Session, COMPILER_STACK};
+mod common;
+
+use sloth_core::session::{with_compiler_stack, COMPILER_STACK};
 use sloth_stg::reference::{run_main, Limits, Outcome, Run};
 use sloth_stg::Strategy;
 use std::path::{Path, PathBuf};
@@ -133,13 +135,7 @@ fn small_source(p: &Program) -> String {
 /// be a compiler thread) and, if `limits` is given, runs its `main` under
 /// call-by-need.
 fn elaborate_and_run(name: &str, src: &str, limits: Option<Limits>) -> Result<Option<Run>, String> {
-    let mut session = Session::new().expect("the prelude compiles");
-    let program = session.elaborate(name, src).map_err(|errs| {
-        format!(
-            "{name} does not compile:\n{}",
-            session.render(&errs.0, false)
-        )
-    })?;
+    let (session, program) = common::elaborate(name, src)?;
     Ok(limits.map(|limits| run_main(&session, &program, Strategy::Need, &limits)))
 }
 

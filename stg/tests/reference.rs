@@ -4,7 +4,7 @@
 //! control, `<<loop>>` and the limits behave as documented in
 //! `sloth_stg::reference`.
 
-use sloth_core::session::{with_compiler_stack, Session, COMPILER_STACK};
+use sloth_core::session::{with_compiler_stack, COMPILER_STACK};
 use sloth_stg::reference::{run_main, Limits, Outcome, Run, RuntimeError};
 use sloth_stg::Strategy;
 use std::path::Path;
@@ -22,13 +22,7 @@ fn try_run_in_session(
     strategy: Strategy,
     limits: &Limits,
 ) -> Result<(Run, String), String> {
-    let mut session = Session::new().expect("the prelude compiles");
-    let program = session.elaborate(name, src).map_err(|errs| {
-        format!(
-            "{name} does not compile:\n{}",
-            session.render(&errs.0, false)
-        )
-    })?;
+    let (session, program) = common::elaborate(name, src)?;
     let run = run_main(&session, &program, strategy, limits);
     let message = match &run.outcome {
         Outcome::Error(e) => e.message(&session.sources),
