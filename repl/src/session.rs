@@ -165,12 +165,7 @@ impl ReplSession {
                     inner: out,
                     bytes: 0,
                 };
-                let printed = Printer {
-                    machine: &mut self.machine,
-                    data: &self.session.env.data,
-                    out: &mut counted,
-                }
-                .print_top(&it.ty, p);
+                let printed = self.print(&it.ty, p, &mut counted);
                 // A value ends its line; so does the part of one printed
                 // before an error, and an error with nothing printed leaves
                 // no empty line.
