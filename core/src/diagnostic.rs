@@ -74,9 +74,9 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
             .map(|l| {
                 let r = l.span.start as usize..l.span.end as usize;
                 let lab = if l.primary {
-                    cs::Label::primary(l.span.file as usize, r)
+                    cs::Label::primary(l.span.file, r)
                 } else {
-                    cs::Label::secondary(l.span.file as usize, r)
+                    cs::Label::secondary(l.span.file, r)
                 };
                 lab.with_message(&l.message)
             })
@@ -85,7 +85,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
         let buf = if color { &mut colored } else { &mut out };
         // Rendering only fails for spans outside their file, which would be a
         // compiler bug; fall back to the bare message rather than panic.
-        if term::emit_to_write_style(buf, &config, sources.files(), &cd).is_err() {
+        if term::emit_to_write_style(buf, &config, sources, &cd).is_err() {
             use std::io::Write;
             let _ = writeln!(buf, "error: {}", d.message);
         }

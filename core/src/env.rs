@@ -15,12 +15,15 @@ use crate::token::Symbol;
 use crate::types::{DataEnv, TyConId, Unique, FIRST_FREE_UNIQUE};
 use std::rc::Rc;
 
+/// Value names in scope and what they refer to.
+pub type Scope = imbl::HashMap<Symbol, Res>;
+
 #[derive(Clone)]
 pub struct Env {
     pub data: DataEnv,
     /// Value names in scope at top level: globals, constructors, primops,
     /// overloaded names.
-    pub values: imbl::HashMap<Symbol, Res>,
+    pub values: Scope,
     /// Type constructor names in scope.
     pub types: imbl::HashMap<Symbol, TyConId>,
     /// Every global ever defined in the session, with its type.

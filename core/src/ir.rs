@@ -182,3 +182,49 @@ impl Expr {
         Expr::TyLam(a, Box::new(body))
     }
 }
+
+impl Module {
+    /// Every variable occurrence's unique and the file of every `case`
+    /// span in the unit's right-hand sides: what it may refer to in earlier
+    /// units (a REPL session keeps a unit alive while a live one refers to
+    /// its globals, or to its source for an error position inlined from
+    /// it). An explicit work list, so deep terms need no deep stack.
+    pub fn references(
+        &self,
+        vars: &mut std::collections::HashSet<Unique>,
+        files: &mut std::collections::HashSet<crate::source::FileId>,
+    ) {
+        let mut work: Vec<&Expr> = Vec::new();
+        for b in &self.binds {
+            match b {
+                Bind::NonRec(_, e) => work.push(e),
+                Bind::Rec(bs) => work.extend(bs.iter().map(|(_, e)| e)),
+            }
+        }
+        while let Some(e) = work.pop() {
+            match e {
+                Expr::Var(x) => {
+                    vars.insert(x.unique);
+                }
+                Expr::Con(_) | Expr::Prim(_) | Expr::Lit(_) => {}
+                Expr::App(f, a) => {
+                    work.push(f);
+                    work.push(a);
+                }
+                Expr::TyApp(e, _) | Expr::Lam(_, e) | Expr::TyLam(_, e) => work.push(e),
+                Expr::Let(b, body) => {
+                    work.push(body);
+                    match &**b {
+                        Bind::NonRec(_, e) => work.push(e),
+                        Bind::Rec(bs) => work.extend(bs.iter().map(|(_, e)| e)),
+                    }
+                }
+                Expr::Case(c) => {
+                    files.insert(c.span.file);
+                    work.push(&c.scrut);
+                    work.extend(c.alts.iter().map(|a| &a.rhs));
+                }
+            }
+        }
+    }
+}

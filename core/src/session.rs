@@ -324,6 +324,20 @@ impl Session {
         Ok(layout::layout(tokens))
     }
 
+    /// Forgets a unit nothing refers to any more (a REPL session's old
+    /// `it`, a shadowed definition): its globals' types, definition sites
+    /// and unfoldings, and its source file. Its names must be out of scope.
+    pub fn forget_unit(&mut self, file: Option<FileId>, globals: &[crate::types::Unique]) {
+        for u in globals {
+            self.env.globals.remove(u);
+            self.env.def_spans.remove(u);
+        }
+        self.simplifier.forget_globals(globals);
+        if let Some(f) = file {
+            self.sources.remove(f);
+        }
+    }
+
     /// Renders diagnostics against this session's sources.
     pub fn render(&self, diags: &[Diagnostic], color: bool) -> String {
         render(&self.sources, diags, color)

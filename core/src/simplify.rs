@@ -484,6 +484,15 @@ impl Simplifier {
 
     /// Forgets what was recorded for the globals of `m` (used when a
     /// simplified unit is thrown away).
+    /// Forgets what is known of these globals (a REPL unit that nothing
+    /// refers to any more).
+    pub fn forget_globals(&mut self, globals: &[Unique]) {
+        for u in globals {
+            self.unfoldings.remove(u);
+            self.globals.remove(u);
+        }
+    }
+
     pub fn forget(&mut self, m: &Module) {
         for b in &m.binds {
             for x in b.binders() {

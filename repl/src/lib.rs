@@ -1,9 +1,11 @@
 //! The `sloth` crate as a library: what the binary (`main.rs`) drives and
 //! what benches and embedders can call — `run` (`sloth run`), `session`
-//! (the REPL's incremental pipeline), `repl` (the loop and its commands),
+//! (the REPL's incremental pipeline), `units` (which of its inputs are
+//! still alive), `repl` (the loop and its commands),
 //! `terminal` (where lines come from). Read next: `session`.
 
 pub mod repl;
 pub mod run;
 pub mod session;
 pub mod terminal;
+pub mod units;

@@ -56,7 +56,7 @@ enum Command {
         gc_stress: bool,
     },
     /// An interactive session, GHCi-like: evaluate expressions, add
-    /// definitions (being built: `:help` lists the commands so far).
+    /// definitions (`:help` lists the commands).
     Repl {
         /// The evaluation strategy.
         #[arg(long, value_name = "need|name|value", default_value = "need")]
@@ -182,7 +182,6 @@ fn run(cli: Cli) -> u8 {
                 max_heap_bytes,
                 max_stack_words,
                 loaded: files,
-                definitions: Vec::new(),
             };
             if !r.loaded.is_empty() {
                 r.command(":reload");

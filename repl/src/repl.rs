@@ -175,9 +175,6 @@ pub struct Repl<'a> {
     pub max_stack_words: usize,
     /// The files of the last `:load`.
     pub loaded: Vec<String>,
-    /// The inputs that defined something since, replayed by `:set
-    /// strategy`.
-    pub definitions: Vec<String>,
 }
 
 /// What the loop does after a command.
@@ -189,7 +186,7 @@ pub enum Next {
 impl Repl<'_> {
     /// Reads inputs from `lines` until the end, Ctrl-D or `:quit`.
     pub fn run(&mut self, lines: &mut dyn Lines) {
-        lines.set_completions(self.completions());
+        lines.set_scope(&self.session.session.env.values);
         'inputs: loop {
             let first = match lines.read(false) {
                 Line::Text(t) => t,
@@ -231,17 +228,8 @@ impl Repl<'_> {
                 text
             };
             self.eval(&input);
-            lines.set_completions(self.completions());
+            lines.set_scope(&self.session.session.env.values);
         }
-    }
-
-    /// Names in scope and constructors, for tab completion.
-    fn completions(&self) -> Vec<String> {
-        let env = &self.session.session.env;
-        let mut names: Vec<String> = env.values.keys().map(|n| n.to_string()).collect();
-        names.extend(env.data.cons.iter().map(|c| c.name.to_string()));
-        names.retain(|n| !n.starts_with(' '));
-        names
     }
 
     /// Evaluates or defines; reports a failure and carries on. Ctrl-C
@@ -253,12 +241,8 @@ impl Repl<'_> {
             .store(false, std::sync::atomic::Ordering::Relaxed);
         let started = std::time::Instant::now();
         let allocated = self.session.machine.heap.stats.words_allocated;
-        let defined = self.session.defined.len() + self.session.types_defined.len();
         if let Err(f) = self.session.input(text, self.out) {
             self.report(&f);
-        }
-        if self.session.defined.len() + self.session.types_defined.len() > defined {
-            self.definitions.push(text.to_string());
         }
         if self.timing {
             let bytes = (self.session.machine.heap.stats.words_allocated - allocated) * 8;
@@ -333,15 +317,12 @@ impl Repl<'_> {
                     let _ = writeln!(self.err, ":type needs an expression");
                     return Next::Continue;
                 }
-                let s = &mut self.session.session;
-                match s.type_of("<interactive>", arg) {
+                match self.session.type_of(arg) {
                     Ok(t) => {
-                        let _ = writeln!(self.out, "{arg} :: {}", s.env.data.display(&t));
+                        let data = &self.session.session.env.data;
+                        let _ = writeln!(self.out, "{arg} :: {}", data.display(&t));
                     }
-                    Err(e) => {
-                        let rendered = s.render(&e.0, false);
-                        self.report(&Failure::Compile(rendered));
-                    }
+                    Err(f) => self.report(&f),
                 }
             }
             "info" => self.info(arg),
@@ -388,7 +369,7 @@ impl Repl<'_> {
                 (_, ["+s"]) => self.timing = name == "set",
                 ("set", ["strategy", s]) => match s.parse::<Strategy>() {
                     Ok(st) => {
-                        let replay = std::mem::take(&mut self.definitions);
+                        let replay = self.session.definitions();
                         self.restart(st, replay);
                     }
                     Err(e) => self.error(&e),
@@ -458,7 +439,6 @@ impl Repl<'_> {
         let flag = self.session.machine.interrupt.clone();
         self.session = fresh;
         self.session.machine.interrupt = flag;
-        self.definitions.clear();
         for path in self.loaded.clone() {
             if let Err(f) = self.session.load_file(&path) {
                 self.report(&f);
@@ -469,8 +449,6 @@ impl Repl<'_> {
             // Definitions print nothing; `out` stays as it is.
             if let Err(f) = self.session.input(&text, &mut std::io::sink()) {
                 self.report(&f);
-            } else {
-                self.definitions.push(text);
             }
         }
     }

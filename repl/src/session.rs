@@ -12,8 +12,10 @@
 //! Read next: `repl`.
 
 use crate::run;
+use crate::units::Units;
 use sloth_bco::compile::compile_program;
 use sloth_core::ast::Res;
+use sloth_core::env::Scope;
 use sloth_core::ir::{Id, Module};
 use sloth_core::session::{Input, Session};
 use sloth_core::types::{TyConId, Type, Unique};
@@ -27,9 +29,29 @@ pub struct ReplSession {
     pub session: Session,
     stg: StgEnv,
     pub machine: Machine,
-    /// The values and data types defined so far, in order (`:browse`).
+    /// The values and data types defined so far and still alive, in
+    /// order (`:browse`).
     pub defined: Vec<Unique>,
     pub types_defined: Vec<TyConId>,
+    /// Every unit linked since the prelude, until nothing refers to it.
+    units: Units,
+}
+
+/// Sizes of what a session holds (see [`ReplSession::footprint`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// Inputs still alive (that defined something, `it` included).
+    pub units: usize,
+    /// Source texts kept (the prelude, live inputs, loaded files).
+    pub sources: usize,
+    /// Globals the front end knows, with their types.
+    pub core_globals: usize,
+    pub unfoldings: usize,
+    /// Globals the lowering knows.
+    pub stg_globals: usize,
+    /// Global-table slots and BCOs linked.
+    pub machine_globals: usize,
+    pub bcos: usize,
 }
 
 /// Why an input produced no value.
@@ -66,14 +88,43 @@ impl ReplSession {
             machine,
             defined: Vec::new(),
             types_defined: Vec::new(),
+            units: Units::default(),
         })
     }
 
     /// Elaborates an input; errors come back rendered.
     pub fn elaborate(&mut self, text: &str) -> Result<Input, Failure> {
-        self.session
-            .elaborate_input("<interactive>", text)
-            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))
+        match self.session.elaborate_input("<interactive>", text) {
+            Ok(input) => Ok(input),
+            Err(e) => Err(self.compile_failure(&e)),
+        }
+    }
+
+    /// Renders the errors of the input just read, then forgets its source
+    /// (nothing else refers to it).
+    fn compile_failure(&mut self, e: &sloth_core::session::Errors) -> Failure {
+        let rendered = self.session.render(&e.0, false);
+        self.forget_last_file();
+        Failure::Compile(rendered)
+    }
+
+    /// Forgets the source of the input just read, which left nothing in the
+    /// session (an error, `:type`, `:core`).
+    fn forget_last_file(&mut self) {
+        if let Some(f) = self.session.sources.last() {
+            self.session.sources.remove(f);
+        }
+    }
+
+    /// The type of an expression (`:type`); the session is unchanged.
+    pub fn type_of(&mut self, text: &str) -> Result<Type, Failure> {
+        match self.session.type_of("<interactive>", text) {
+            Ok(t) => {
+                self.forget_last_file();
+                Ok(t)
+            }
+            Err(e) => Err(self.compile_failure(&e)),
+        }
     }
 
     /// Loads a file of declarations (`:load`): its definitions join the
@@ -83,11 +134,18 @@ impl ReplSession {
             .map_err(|e| Failure::Compile(format!("cannot read {path}: {e}")))?;
         let text = String::from_utf8(text)
             .map_err(|_| Failure::Compile(format!("{path} is not UTF-8 text")))?;
-        let m = self
-            .session
-            .elaborate(path, &text)
-            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))?;
-        self.link(&m)?;
+        let before = self.session.env.values.clone();
+        let m = match self.session.elaborate(path, &text) {
+            Ok(m) => m,
+            Err(e) => return Err(self.compile_failure(&e)),
+        };
+        self.define(&m, &before, false)
+    }
+
+    /// Links a unit of declarations and adds its names to the session;
+    /// `replay`: typed at the prompt (see [`ReplSession::definitions`]).
+    fn define(&mut self, m: &Module, before: &Scope, replay: bool) -> Result<(), Failure> {
+        self.link(m, before, replay)?;
         self.defined
             .extend(m.binds.iter().flat_map(|b| b.binders()).map(|x| x.unique));
         self.types_defined.extend(m.data.iter().copied());
@@ -97,13 +155,12 @@ impl ReplSession {
     /// An expression's Core, STG or bytecode (`:core`, `:stg`, `:bco`),
     /// without adding it to the session.
     pub fn dump(&mut self, stage: &str, text: &str) -> Result<String, Failure> {
-        let module = match self
-            .session
-            .check_input("<interactive>", text)
-            .map_err(|e| Failure::Compile(self.session.render(&e.0, false)))?
-        {
-            Input::Expr { module, .. } | Input::Decls(module) => module,
+        let module = match self.session.check_input("<interactive>", text) {
+            Ok(Input::Expr { module, .. } | Input::Decls(module)) => module,
+            Err(e) => return Err(self.compile_failure(&e)),
         };
+        // The dumps show no source positions.
+        self.forget_last_file();
         let data = &self.session.env.data;
         if stage == "core" {
             return Ok(sloth_core::pretty::pretty_module(data, &module));
@@ -129,8 +186,11 @@ impl ReplSession {
             .map_err(|e| Failure::Compile(format!("internal error: {e}")))
     }
 
-    /// Lowers, compiles and links an elaborated unit.
-    fn link(&mut self, m: &Module) -> Result<(), Failure> {
+    /// Lowers, compiles and links an elaborated unit (the input just
+    /// read), then forgets the units nothing refers to any more.
+    /// `before`: the names in scope before the input.
+    fn link(&mut self, m: &Module, before: &Scope, replay: bool) -> Result<(), Failure> {
+        let file = self.session.sources.last();
         let simplified = self.session.simplify(m);
         let program = self.stg.lower_module(
             &self.session.env.data,
@@ -138,25 +198,86 @@ impl ReplSession {
             &simplified,
         );
         let unit = compile_program(&self.session.env.data, &self.stg.globals, &program);
-        self.machine
-            .link(&self.session.env.data, &unit)
-            .map_err(Failure::Runtime)
+        let linked = self.machine.link(&self.session.env.data, &unit);
+        let failed = match linked {
+            Ok(linked) => {
+                self.units.add(file, &simplified, &unit, linked, replay);
+                None
+            }
+            Err(e) => Some(Failure::Runtime(e)),
+        };
+        // The names this unit binds no longer refer to what they did (the
+        // front end has rebound them, even if linking failed).
+        for x in m.binds.iter().flat_map(|b| b.binders()) {
+            if let Some(Res::Var(old)) = before.get(&x.name) {
+                self.units.unname(*old);
+            }
+        }
+        self.forget_dead_units();
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Forgets, in every stage, the units that nothing in scope refers to
+    /// any more (old values of `it`, shadowed definitions no live code
+    /// uses): see `units` and Note [Unlinking] in `sloth_rts::interp`.
+    fn forget_dead_units(&mut self) {
+        let dead = self.units.take_dead();
+        if dead.is_empty() {
+            return;
+        }
+        for unit in dead {
+            self.session.forget_unit(unit.file, &unit.globals);
+            self.stg.forget(&unit.globals);
+            self.machine.unlink(unit.linked);
+        }
+        let units = &self.units;
+        self.defined.retain(|&u| units.defines(u));
+        if cfg!(debug_assertions) {
+            // The test suite checks Note [Unlinking]'s promise after every
+            // unlink: no live closure runs unlinked code.
+            if let Err(e) = self.machine.check_code() {
+                panic!("internal error: a live closure lost its code: {e}");
+            }
+        }
+    }
+
+    /// The definitions typed at the prompt that are still alive, oldest
+    /// first: what a fresh session replays (`:set strategy`) to have the
+    /// same names in scope.
+    pub fn definitions(&self) -> Vec<String> {
+        let sources = &self.session.sources;
+        let files = self.units.replay_files();
+        files
+            .into_iter()
+            .map(|f| sources.text(f).to_string())
+            .collect()
+    }
+
+    /// What the session holds in each stage (tests check that it stays
+    /// the same however many inputs come and go).
+    pub fn footprint(&self) -> Footprint {
+        let (globals, bcos) = self.machine.slots_in_use();
+        Footprint {
+            units: self.units.len(),
+            sources: self.session.sources.len(),
+            core_globals: self.session.env.globals.len(),
+            unfoldings: self.session.simplifier.unfolding_count(),
+            stg_globals: self.stg.globals.len(),
+            machine_globals: globals,
+            bcos,
+        }
     }
 
     /// Runs one input: declarations join the session silently; an
     /// expression is evaluated, printed to `out` as it is evaluated (spec
     /// §6), and bound to `it`.
     pub fn input(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
+        // A persistent map: the copy is a reference count.
+        let before = self.session.env.values.clone();
         match self.elaborate(text)? {
-            Input::Decls(m) => {
-                self.link(&m)?;
-                self.defined
-                    .extend(m.binds.iter().flat_map(|b| b.binders()).map(|x| x.unique));
-                self.types_defined.extend(m.data.iter().copied());
-                Ok(())
-            }
+            Input::Decls(m) => self.define(&m, &before, true),
             Input::Expr { module, it } => {
-                self.link(&module)?;
+                self.link(&module, &before, false)?;
                 let p = self
                     .machine
                     .global(it.unique)

@@ -10,6 +10,7 @@ use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
+use sloth_core::env::Scope;
 use std::cell::RefCell;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -28,9 +29,10 @@ pub trait Lines {
     /// The next line; `continuation` says an input is being continued (a
     /// terminal shows a different prompt).
     fn read(&mut self, continuation: bool) -> Line;
-    /// What tab completion offers from now on (names in scope and
-    /// constructors; commands are always offered).
-    fn set_completions(&mut self, _names: Vec<String>) {}
+    /// The names tab completion offers from now on (values and
+    /// constructors in scope; commands are always offered). The scope is
+    /// a persistent map, so passing it is cheap on every line.
+    fn set_scope(&mut self, _scope: &Scope) {}
 }
 
 /// Lines from a pipe or file: no prompt, no editing.
@@ -53,7 +55,7 @@ impl<R: BufRead> Lines for PlainLines<R> {
 /// Completion of the word before the cursor: a command after a leading
 /// `:`, else a name.
 struct Completion {
-    names: Rc<RefCell<Vec<String>>>,
+    names: Rc<RefCell<Scope>>,
     commands: Vec<String>,
 }
 
@@ -90,9 +92,9 @@ impl Completion {
         let mut cands: Vec<String> = self
             .names
             .borrow()
-            .iter()
+            .keys()
             .filter(|n| n.starts_with(word))
-            .cloned()
+            .map(|n| n.to_string())
             .collect();
         cands.sort();
         cands.dedup();
@@ -133,7 +135,7 @@ impl Helper for Completion {}
 /// A terminal: rustyline with history and completion.
 pub struct TerminalLines {
     editor: Editor<Completion, DefaultHistory>,
-    names: Rc<RefCell<Vec<String>>>,
+    names: Rc<RefCell<Scope>>,
     history: Option<PathBuf>,
 }
 
@@ -141,7 +143,7 @@ impl TerminalLines {
     pub fn new(commands: Vec<String>) -> Result<TerminalLines, String> {
         let mut editor =
             Editor::<Completion, DefaultHistory>::new().map_err(|e| format!("terminal: {e}"))?;
-        let names = Rc::new(RefCell::new(Vec::new()));
+        let names = Rc::new(RefCell::new(Scope::new()));
         editor.set_helper(Some(Completion {
             names: names.clone(),
             commands,
@@ -174,8 +176,8 @@ impl Lines for TerminalLines {
         }
     }
 
-    fn set_completions(&mut self, names: Vec<String>) {
-        *self.names.borrow_mut() = names;
+    fn set_scope(&mut self, scope: &Scope) {
+        *self.names.borrow_mut() = scope.clone();
     }
 }
 
@@ -193,10 +195,13 @@ impl Drop for TerminalLines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sloth_core::ast::Res;
 
     fn completion(names: &[&str]) -> Completion {
         Completion {
-            names: Rc::new(RefCell::new(names.iter().map(|s| s.to_string()).collect())),
+            names: Rc::new(RefCell::new(
+                names.iter().map(|&s| (s.into(), Res::Var(0))).collect(),
+            )),
             commands: vec!["type".into(), "quit".into(), "help".into()],
         }
     }

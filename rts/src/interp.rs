@@ -22,7 +22,7 @@
 //! `apply`. Read next: `primops`.
 
 use crate::gc::Roots;
-use crate::heap::{Header, Heap, HeapExhausted, Kind, Ptr};
+use crate::heap::{Header, Heap, HeapExhausted, Kind, Ptr, MAX_INFO};
 use crate::primops::{self, PrimResult};
 use crate::stack::{Stack, StackOverflow};
 use sloth_bco::asm::{self, op, PackedBco, PackedUnit, PtrEntry};
@@ -66,9 +66,28 @@ impl From<StackOverflow> for RunError {
 
 type Run<T> = Result<T, RunError>;
 
+/// The global-table and code-table slots a linked unit occupies: what
+/// [`Machine::unlink`] frees.
+#[derive(Debug, Default)]
+pub struct Linked {
+    /// The unit's top-level bindings, with their global-table slots.
+    tops: Vec<Unique>,
+    globals: Vec<u32>,
+    /// Code-table slot of the unit's BCO r.
+    code: Vec<u32>,
+}
+
+impl Linked {
+    /// The uniques of the unit's top-level bindings.
+    pub fn tops(&self) -> &[Unique] {
+        &self.tops
+    }
+}
+
 /// A linked BCO: its packed code, literal pool, and pointer table resolved
 /// (a global entry to its global-table index, a BCO entry to its code-table
-/// index).
+/// index). A slot freed by [`Machine::unlink`] holds the empty default.
+#[derive(Default)]
 struct Code {
     words: Box<[u16]>,
     lits: Box<[u64]>,
@@ -78,6 +97,9 @@ struct Code {
     params: Box<[Rep]>,
     free_ptrs: u16,
     free_words: u16,
+    /// The pointer table's first `global_ptrs` entries are global-table
+    /// indices, the rest code-table indices (`check_code` tells them apart).
+    global_ptrs: u32,
 }
 
 /// Where a constructor's fields live in its payload (pointers first).
@@ -126,6 +148,10 @@ pub struct Machine {
     /// Heap pointers of every global (roots).
     globals: Vec<u64>,
     global_index: HashMap<Unique, u32>,
+    /// Global-table and code-table slots freed by [`Machine::unlink`],
+    /// reused by later units (See Note [Unlinking]).
+    free_globals: Vec<u32>,
+    free_code: Vec<u32>,
     layouts: Vec<ConLayout>,
     /// Global-table index of each nullary constructor's shared closure,
     /// by constructor id (`u32::MAX` for the others): no hashing on the
@@ -163,6 +189,8 @@ impl Machine {
             code: Vec::new(),
             globals: Vec::new(),
             global_index: HashMap::new(),
+            free_globals: Vec::new(),
+            free_code: Vec::new(),
             layouts: Vec::new(),
             nullary: Vec::new(),
             stats: MachineStats::default(),
@@ -231,8 +259,29 @@ impl Machine {
     }
 
     fn new_global(&mut self, w: u64) -> u32 {
+        if let Some(g) = self.free_globals.pop() {
+            self.globals[g as usize] = w;
+            return g;
+        }
         self.globals.push(w);
         (self.globals.len() - 1) as u32
+    }
+
+    /// A code-table slot for a new BCO (a freed one first).
+    fn new_code(&mut self, code: Code) -> Run<u32> {
+        if let Some(c) = self.free_code.pop() {
+            self.code[c as usize] = code;
+            return Ok(c);
+        }
+        let c = self.code.len() as u32;
+        if c > MAX_INFO {
+            return Err(RunError::BadCode(format!(
+                "the code table is full ({} BCOs)",
+                MAX_INFO as u64 + 1
+            )));
+        }
+        self.code.push(code);
+        Ok(c)
     }
 
     /// The shared closure of a nullary constructor (made by the linker).
@@ -306,7 +355,7 @@ impl Machine {
     }
 
     /// Assembles, verifies and links a compiled unit.
-    pub fn link(&mut self, data: &DataEnv, unit: &Unit) -> Run<()> {
+    pub fn link(&mut self, data: &DataEnv, unit: &Unit) -> Run<Linked> {
         let packed = asm::assemble_unit(unit).map_err(|e| RunError::BadCode(e.0))?;
         self.link_packed(data, &packed)
     }
@@ -314,8 +363,10 @@ impl Machine {
     /// Adds a packed unit: every BCO is decoded and verified first (a bad
     /// one is rejected before anything is linked), then its code, then its
     /// top-level closures (allocated first, filled after, so they may refer
-    /// to each other).
-    pub fn link_packed(&mut self, data: &DataEnv, unit: &PackedUnit) -> Run<()> {
+    /// to each other). Returns the slots the unit occupies, for
+    /// [`Machine::unlink`]; if linking fails part way, what was linked
+    /// stays (unreachable by name).
+    pub fn link_packed(&mut self, data: &DataEnv, unit: &PackedUnit) -> Run<Linked> {
         for b in &unit.bcos {
             let readable =
                 asm::unpack(b).map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
@@ -323,25 +374,34 @@ impl Machine {
                 .map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
         }
         self.layouts_for(data)?;
+        let mut linked = Linked::default();
         for t in &unit.tops {
             let g = self.new_global(0);
             self.global_index.insert(t.unique, g);
+            linked.tops.push(t.unique);
+            linked.globals.push(g);
         }
-        let base = self.code.len() as u32;
-        for b in &unit.bcos {
-            let code = self.resolve(b, base)?;
-            self.code.push(code);
+        // The unit's BCO r goes to code slot `linked.code[r]`: slots are
+        // taken first, so that pointer tables can name later BCOs.
+        for _ in &unit.bcos {
+            let c = self.new_code(Code::default())?;
+            linked.code.push(c);
         }
-        for t in &unit.tops {
+        for (b, &c) in unit.bcos.iter().zip(&linked.code) {
+            self.code[c as usize] = self.resolve(b, &linked.code)?;
+        }
+        for (t, &g) in unit.tops.iter().zip(&linked.globals) {
             let p = match &t.def {
-                TopDef::Fun(b) => self.alloc(Header::new(Kind::Fun, base + b.0, 0, 0))?,
+                TopDef::Fun(b) => {
+                    self.alloc(Header::new(Kind::Fun, linked.code[b.0 as usize], 0, 0))?
+                }
                 TopDef::Thunk(b, updatable) => {
                     let kind = if *updatable {
                         Kind::Thunk
                     } else {
                         Kind::ThunkNoUpd
                     };
-                    self.alloc(Header::new(kind, base + b.0, 0, 0))?
+                    self.alloc(Header::new(kind, linked.code[b.0 as usize], 0, 0))?
                 }
                 TopDef::Con(c, fields) if fields.is_empty() => self.nullary(*c),
                 TopDef::Con(c, _) => {
@@ -351,28 +411,144 @@ impl Machine {
                 }
                 TopDef::String(s) => self.alloc_string(s)?,
             };
-            let g = self.global_index[&t.unique];
             self.globals[g as usize] = p.word();
         }
-        for t in &unit.tops {
+        for (t, &g) in unit.tops.iter().zip(&linked.globals) {
             if let TopDef::Con(c, fields) = &t.def {
-                let p = Ptr::from_word(self.globals[self.global_index[&t.unique] as usize]);
+                let p = Ptr::from_word(self.globals[g as usize]);
                 let slots = self.layouts[c.0 as usize].slots.clone();
                 for (f, (slot, _)) in fields.iter().zip(slots) {
                     let w = match f {
-                        StaticField::Global(u) => self.globals[self.global_index[u] as usize],
+                        StaticField::Global(u) => match self.global_index.get(u) {
+                            Some(&g) => self.globals[g as usize],
+                            None => {
+                                return Err(RunError::BadCode(format!(
+                                    "{}: global {u} is not linked",
+                                    t.name
+                                )))
+                            }
+                        },
                         StaticField::Lit(l) => lit_word(*l),
                     };
                     self.heap.set(p, usize::from(slot), w);
                 }
             }
         }
+        Ok(linked)
+    }
+
+    // Note [Unlinking]
+    // ~~~~~~~~~~~~~~~~
+    // A REPL session links a unit per input, and most of them die soon: the
+    // `it` of `sum [1 .. 100]` is unreachable once the next expression
+    // rebinds `it`. Keeping every unit's globals as roots and its BCOs in
+    // the code table would grow the session with every line. So the
+    // session works out which units nothing live refers to (by name, or
+    // from a live unit's code) and hands them to `unlink`, which drops
+    // their global-table roots and BCOs and frees the slots for reuse.
+    //
+    // The caller's promise: no live closure refers to the unit's globals
+    // or code. It holds for a dead unit because evaluation is pure: a
+    // closure with a unit's code index is only ever built by running code
+    // reachable, through pointer tables, from that unit's own globals; a
+    // value reachable from a live global was built by code reachable from
+    // it. Closures of dead code may still sit in the heap, but nothing
+    // reachable points to them, so the collector never reads their code
+    // index, and it does not matter that the slot is reused: e.g. after
+    //
+    //     > sum [1 .. 100]        -- unit 7: `it`, statics `1` and `100`
+    //     > length "abc"          -- unit 8 rebinds `it`: unit 7 is dead
+    //
+    // unit 7's `it` (an indirection to `I# 5050`) is no longer a root and
+    // the next collection drops it; its code slots go to unit 9's BCOs.
+    // `Machine::check_code` checks the promise in the test suite.
+
+    /// Removes a unit linked by [`Machine::link`]; see Note [Unlinking] for
+    /// what the caller must make sure of.
+    pub fn unlink(&mut self, linked: Linked) {
+        for (u, g) in linked.tops.iter().zip(linked.globals) {
+            if self.global_index.get(u) == Some(&g) {
+                self.global_index.remove(u);
+            }
+            self.globals[g as usize] = 0;
+            self.free_globals.push(g);
+        }
+        for c in linked.code {
+            self.code[c as usize] = Code::default();
+            self.free_code.push(c);
+        }
+    }
+
+    /// Global-table and code-table slots in use (not freed by
+    /// [`Machine::unlink`]).
+    pub fn slots_in_use(&self) -> (usize, usize) {
+        (
+            self.globals.len() - self.free_globals.len(),
+            self.code.len() - self.free_code.len(),
+        )
+    }
+
+    /// Checks that no closure reachable from the global table runs code
+    /// that was unlinked, and that the code they run names no unlinked
+    /// global or BCO (the test suite calls it after unlinking, between
+    /// evaluations). Reads only: statistics and the heap stay as they are.
+    pub fn check_code(&self) -> Result<(), String> {
+        use std::collections::HashSet;
+        let free_code: HashSet<u32> = self.free_code.iter().copied().collect();
+        let free_globals: HashSet<u32> = self.free_globals.iter().copied().collect();
+        let mut seen = vec![false; self.heap.used_words()];
+        let mut seen_code = HashSet::new();
+        let mut code_work: Vec<u32> = Vec::new();
+        let mut work: Vec<Ptr> = self
+            .globals
+            .iter()
+            .filter(|&&w| w != 0)
+            .map(|&w| Ptr::from_word(w))
+            .collect();
+        while let Some(p) = work.pop() {
+            if std::mem::replace(&mut seen[p.index()], true) {
+                continue;
+            }
+            let h = self.heap.header(p);
+            if matches!(
+                h.kind,
+                Kind::Fun | Kind::Thunk | Kind::ThunkNoUpd | Kind::Blackhole | Kind::BlackholeNoUpd
+            ) {
+                code_work.push(h.info);
+            }
+            work.extend(
+                self.heap
+                    .payload(p, usize::from(h.ptrs))
+                    .iter()
+                    .filter(|&&w| w != 0)
+                    .map(|&w| Ptr::from_word(w)),
+            );
+        }
+        while let Some(c) = code_work.pop() {
+            if !seen_code.insert(c) {
+                continue;
+            }
+            if c as usize >= self.code.len() || free_code.contains(&c) {
+                return Err(format!("live code runs code slot {c}, which is not linked"));
+            }
+            let code = &self.code[c as usize];
+            let (globals, bcos) = code.ptrs.split_at(code.global_ptrs as usize);
+            if let Some(g) = globals
+                .iter()
+                .find(|&&g| free_globals.contains(&g) || self.globals[g as usize] == 0)
+            {
+                return Err(format!(
+                    "code slot {c} names global slot {g}, which is not linked"
+                ));
+            }
+            code_work.extend(bcos.iter().copied());
+        }
         Ok(())
     }
 
     /// Resolves a BCO's pointer table: globals to global-table indices,
     /// nested BCOs to code-table indices.
-    fn resolve(&self, b: &PackedBco, base: u32) -> Run<Code> {
+    fn resolve(&self, b: &PackedBco, code_slots: &[u32]) -> Run<Code> {
         let ptrs = b
             .ptrs
             .iter()
@@ -380,7 +556,7 @@ impl Machine {
                 PtrEntry::Global(u) => self.global_index.get(u).copied().ok_or_else(|| {
                     RunError::BadCode(format!("BCO {}: global {u} is not linked", b.name))
                 }),
-                PtrEntry::Bco(r) => Ok(base + r.0),
+                PtrEntry::Bco(r) => Ok(code_slots[r.0 as usize]),
             })
             .collect::<Run<Vec<u32>>>()?;
         let free_ptrs = b.free.iter().filter(|r| **r == Rep::Ptr).count() as u16;
@@ -393,6 +569,11 @@ impl Machine {
             params: b.params.clone().into(),
             free_ptrs,
             free_words: b.free.len() as u16 - free_ptrs,
+            global_ptrs: b
+                .ptrs
+                .iter()
+                .take_while(|e| matches!(e, PtrEntry::Global(_)))
+                .count() as u32,
         })
     }
 

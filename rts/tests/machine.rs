@@ -212,3 +212,78 @@ fn an_interrupted_run_leaves_its_thunks_re_evaluable() {
         })
     }
 }
+
+/// Links one more unit of declarations into `machine`; returns its slots
+/// and the unique of its (single) top-level name.
+fn link_unit(
+    s: &mut Session,
+    env: &mut sloth_stg::StgEnv,
+    machine: &mut Machine,
+    src: &str,
+) -> (Result<sloth_rts::interp::Linked, RunError>, u32) {
+    let m = match s.elaborate("unit.core", src) {
+        Ok(m) => m,
+        Err(e) => panic!("{}", s.render(&e.0, false)),
+    };
+    let name = m.binds[0].binders()[0].unique;
+    let simplified = s.simplify(&m);
+    let prog = env.lower_module(&s.env.data, &mut s.env.supply, &simplified);
+    let unit = compile_program(&s.env.data, &env.globals, &prog);
+    (machine.link(&s.env.data, &unit), name)
+}
+
+#[test]
+fn unlinking_frees_slots_for_reuse_and_check_code_finds_a_broken_promise() {
+    with_compiler_stack(|| {
+        let mut s = Session::new().expect("prelude");
+        let mut env = sloth_stg::StgEnv::new(Strategy::Need, &s.env.prelude);
+        let prelude = env.lower_module(
+            &s.env.data,
+            &mut s.env.supply,
+            &s.simplified_prelude.clone(),
+        );
+        let mut machine = Machine::new(1 << 30, 1 << 20);
+        machine
+            .link(
+                &s.env.data,
+                &compile_program(&s.env.data, &env.globals, &prelude),
+            )
+            .expect("links");
+        let int = |machine: &mut Machine, u| {
+            let p = machine.global(u).expect("linked");
+            let v = machine.eval(p).expect("evaluates");
+            machine.heap.get(v, 0)
+        };
+
+        let (a, _) = link_unit(&mut s, &mut env, &mut machine, "a = [1 .. 3]\n");
+        let a = a.expect("links");
+        let before_b = machine.slots_in_use();
+        let (b, b_name) = link_unit(&mut s, &mut env, &mut machine, "b = length a\n");
+        let b = b.expect("links");
+        assert_eq!(int(&mut machine, b_name), 3);
+        let with_b = machine.slots_in_use();
+        assert!(with_b.0 > before_b.0 && with_b.1 > before_b.1);
+
+        // `b` goes: its slots are free, `a` is still whole.
+        machine.unlink(b);
+        assert_eq!(machine.slots_in_use(), before_b);
+        assert_eq!(machine.global(b_name), None);
+        machine.check_code().expect("nothing live runs b's code");
+        // A new unit takes the freed slots.
+        let (c, c_name) = link_unit(&mut s, &mut env, &mut machine, "c = sum a + 1\n");
+        c.expect("links");
+        assert_eq!(int(&mut machine, c_name), 7);
+        assert!(machine.slots_in_use().1 <= with_b.1 + 1);
+
+        // Unlinking `a` while `c`'s code names it breaks the caller's
+        // promise (Note [Unlinking]): the check says so, and a later unit
+        // naming `a` is refused, not linked to a freed slot.
+        let (d, _) = link_unit(&mut s, &mut env, &mut machine, "d = map negate a\n");
+        d.expect("links");
+        machine.unlink(a);
+        let broken = machine.check_code().expect_err("d's code names a");
+        assert!(broken.contains("not linked"), "{broken}");
+        let (e, _) = link_unit(&mut s, &mut env, &mut machine, "e = head a\n");
+        assert!(matches!(e, Err(RunError::BadCode(_))), "{e:?}");
+    })
+}

@@ -120,6 +120,13 @@ impl StgEnv {
         }
     }
 
+    /// Forgets globals of a unit nothing refers to any more (REPL).
+    pub fn forget(&mut self, globals: &[Unique]) {
+        for u in globals {
+            self.globals.remove(u);
+        }
+    }
+
     /// Lowers a unit of Core (simplified or not) to STG, finds its join
     /// points and annotates its closures. `supply` is the session's unique
     /// supply: new variables get fresh uniques.
