@@ -332,7 +332,7 @@ impl Repl<'_> {
                 for &t in &self.session.types_defined {
                     lines.push(data_decl(&env.data, t));
                 }
-                for &u in &self.session.defined {
+                for u in self.session.defined() {
                     let Some(id) = env.globals.get(&u) else {
                         continue;
                     };

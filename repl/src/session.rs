@@ -12,7 +12,7 @@
 //! Read next: `repl`.
 
 use crate::run;
-use crate::units::Units;
+use crate::units::{UnitKind, Units};
 use sloth_bco::compile::compile_program;
 use sloth_core::ast::Res;
 use sloth_core::env::Scope;
@@ -29,9 +29,7 @@ pub struct ReplSession {
     pub session: Session,
     stg: StgEnv,
     pub machine: Machine,
-    /// The values and data types defined so far and still alive, in
-    /// order (`:browse`).
-    pub defined: Vec<Unique>,
+    /// The data types defined so far, in order (`:browse`).
     pub types_defined: Vec<TyConId>,
     /// Every unit linked since the prelude, until nothing refers to it.
     units: Units,
@@ -86,7 +84,6 @@ impl ReplSession {
             session,
             stg,
             machine,
-            defined: Vec::new(),
             types_defined: Vec::new(),
             units: Units::default(),
         })
@@ -139,15 +136,12 @@ impl ReplSession {
             Ok(m) => m,
             Err(e) => return Err(self.compile_failure(&e)),
         };
-        self.define(&m, &before, false)
+        self.define(&m, &before, UnitKind::Loaded)
     }
 
-    /// Links a unit of declarations and adds its names to the session;
-    /// `replay`: typed at the prompt (see [`ReplSession::definitions`]).
-    fn define(&mut self, m: &Module, before: &Scope, replay: bool) -> Result<(), Failure> {
-        self.link(m, before, replay)?;
-        self.defined
-            .extend(m.binds.iter().flat_map(|b| b.binders()).map(|x| x.unique));
+    /// Links a unit of declarations and adds its names to the session.
+    fn define(&mut self, m: &Module, before: &Scope, kind: UnitKind) -> Result<(), Failure> {
+        self.link(m, before, kind)?;
         self.types_defined.extend(m.data.iter().copied());
         Ok(())
     }
@@ -189,7 +183,7 @@ impl ReplSession {
     /// Lowers, compiles and links an elaborated unit (the input just
     /// read), then forgets the units nothing refers to any more.
     /// `before`: the names in scope before the input.
-    fn link(&mut self, m: &Module, before: &Scope, replay: bool) -> Result<(), Failure> {
+    fn link(&mut self, m: &Module, before: &Scope, kind: UnitKind) -> Result<(), Failure> {
         let file = self.session.sources.last();
         let simplified = self.session.simplify(m);
         let program = self.stg.lower_module(
@@ -201,7 +195,7 @@ impl ReplSession {
         let linked = self.machine.link(&self.session.env.data, &unit);
         let failed = match linked {
             Ok(linked) => {
-                self.units.add(file, &simplified, &unit, linked, replay);
+                self.units.add(file, &simplified, &unit, linked, kind);
                 None
             }
             Err(e) => Some(Failure::Runtime(e)),
@@ -230,8 +224,6 @@ impl ReplSession {
             self.stg.forget(&unit.globals);
             self.machine.unlink(unit.linked);
         }
-        let units = &self.units;
-        self.defined.retain(|&u| units.defines(u));
         if cfg!(debug_assertions) {
             // The test suite checks Note [Unlinking]'s promise after every
             // unlink: no live closure runs unlinked code.
@@ -251,6 +243,12 @@ impl ReplSession {
             .into_iter()
             .map(|f| sources.text(f).to_string())
             .collect()
+    }
+
+    /// The globals defined at the prompt or by loaded files that are still
+    /// alive, oldest first; some may be shadowed (`:browse`).
+    pub fn defined(&self) -> Vec<Unique> {
+        self.units.definitions()
     }
 
     /// What the session holds in each stage (tests check that it stays
@@ -275,9 +273,9 @@ impl ReplSession {
         // A persistent map: the copy is a reference count.
         let before = self.session.env.values.clone();
         match self.elaborate(text)? {
-            Input::Decls(m) => self.define(&m, &before, true),
+            Input::Decls(m) => self.define(&m, &before, UnitKind::Typed),
             Input::Expr { module, it } => {
-                self.link(&module, &before, false)?;
+                self.link(&module, &before, UnitKind::Expression)?;
                 let p = self
                     .machine
                     .global(it.unique)

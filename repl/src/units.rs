@@ -35,6 +35,17 @@ use std::collections::{HashMap, HashSet};
 //     > xs = []               -- unit 3; unit 1: names 0, users 1: alive
 //     > n = 0                 -- unit 2 dies; so does unit 1 (users 0)
 
+/// What kind of input a unit came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    /// An expression (it defines `it`).
+    Expression,
+    /// Definitions typed at the prompt: replayed by a fresh session.
+    Typed,
+    /// A file's definitions (`:load`).
+    Loaded,
+}
+
 /// A linked unit.
 pub struct UnitRecord {
     /// Its source, dropped with it.
@@ -49,10 +60,11 @@ pub struct UnitRecord {
     names: usize,
     /// How many live units refer to it.
     users: usize,
+    /// Its Core binders, in order.
+    binders: Vec<Unique>,
     /// Declares data types: never dropped.
     pinned: bool,
-    /// Definitions typed at the prompt: replayed by a fresh session.
-    replay: bool,
+    kind: UnitKind,
 }
 
 #[derive(Default)]
@@ -81,7 +93,7 @@ impl Units {
         core: &Module,
         code: &Unit,
         linked: Linked,
-        replay: bool,
+        kind: UnitKind,
     ) {
         let id = self.next;
         self.next += 1;
@@ -140,8 +152,9 @@ impl Units {
                 deps,
                 names: binders.len(),
                 users: 0,
+                binders,
                 pinned: !core.data.is_empty(),
-                replay,
+                kind,
             },
         );
         self.release_if_dead(id);
@@ -187,18 +200,33 @@ impl Units {
         std::mem::take(&mut self.dead)
     }
 
-    /// The sources of the live units recorded with `replay`, oldest first:
-    /// replayed in order, they define what is in scope again (a dead unit
-    /// is not needed by anything in scope).
-    pub fn replay_files(&self) -> Vec<FileId> {
-        let mut ids: Vec<(u32, FileId)> = self
+    /// The live units of these kinds, oldest first.
+    fn live(&self, kinds: &[UnitKind]) -> Vec<&UnitRecord> {
+        let mut ids: Vec<(u32, &UnitRecord)> = self
             .units
             .iter()
-            .filter(|(_, r)| r.replay)
-            .filter_map(|(&id, r)| Some((id, r.file?)))
+            .filter(|(_, r)| kinds.contains(&r.kind))
+            .map(|(&id, r)| (id, r))
             .collect();
-        ids.sort_unstable();
-        ids.into_iter().map(|(_, f)| f).collect()
+        ids.sort_unstable_by_key(|(id, _)| *id);
+        ids.into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The sources of the live definitions typed at the prompt, oldest
+    /// first: replayed in order, they define what is in scope again (a dead
+    /// unit is not needed by anything in scope).
+    pub fn replay_files(&self) -> Vec<FileId> {
+        let live = self.live(&[UnitKind::Typed]);
+        live.into_iter().filter_map(|r| r.file).collect()
+    }
+
+    /// The globals of the live definitions (typed or loaded), oldest
+    /// first; some may be shadowed.
+    pub fn definitions(&self) -> Vec<Unique> {
+        let live = self.live(&[UnitKind::Typed, UnitKind::Loaded]);
+        live.into_iter()
+            .flat_map(|r| r.binders.iter().copied())
+            .collect()
     }
 
     /// Whether a global belongs to a unit still alive.
@@ -240,7 +268,13 @@ mod tests {
             data: Vec::new(),
             binds: vec![Bind::NonRec(id(u), body)],
         };
-        units.add(file, &core, &Unit::default(), Linked::default(), false);
+        units.add(
+            file,
+            &core,
+            &Unit::default(),
+            Linked::default(),
+            UnitKind::Typed,
+        );
     }
 
     fn refs(us: &[Unique]) -> Expr {
@@ -268,6 +302,7 @@ mod tests {
         assert_eq!(dead(&mut units), vec![vec![1], vec![2]]);
         assert!(units.defines(3) && units.defines(4) && !units.defines(1));
         assert_eq!(units.len(), 2);
+        assert_eq!(units.definitions(), vec![3, 4]);
     }
 
     #[test]
@@ -297,14 +332,9 @@ mod tests {
             data: vec![sloth_core::types::TyConId(0)],
             binds: Vec::new(),
         };
-        units.add(Some(1), &data, &Unit::default(), Linked::default(), true);
-        units.add(
-            Some(2),
-            &Module::default(),
-            &Unit::default(),
-            Linked::default(),
-            true,
-        );
+        let (code, typed) = (Unit::default(), UnitKind::Typed);
+        units.add(Some(1), &data, &code, Linked::default(), typed);
+        units.add(Some(2), &Module::default(), &code, Linked::default(), typed);
         assert_eq!(units.len(), 1, "the unit declaring data stays");
         assert_eq!(dead(&mut units).len(), 1);
         assert_eq!(units.replay_files(), vec![1]);
