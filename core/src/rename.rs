@@ -601,21 +601,36 @@ fn pvar_span(v: &PVar) -> Span {
     }
 }
 
-/// The best near miss among the candidates, if any is close enough.
+/// The best near miss among the candidates, if any is close enough: at
+/// most one edit per three characters, of the same kind (an operator for
+/// an operator, a name for a name); a name under three characters only
+/// gets a name with one more character (`sq`: `seq`), since every other
+/// short name is one edit away from `f`.
 pub fn suggest<'a>(name: &str, cands: impl Iterator<Item = &'a Symbol>) -> Option<Symbol> {
-    let limit = (name.chars().count() / 3).max(1);
-    let mut best: Option<(usize, Symbol)> = None;
+    let len = name.chars().count();
+    let is_op = |s: &str| !s.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    let short = len < 3 && !is_op(name);
+    let limit = (len / 3).max(1);
+    let mut best: Option<((usize, std::cmp::Reverse<usize>), Symbol)> = None;
     for c in cands {
-        if c.as_ref() == name {
+        let c_len = c.chars().count();
+        if c.as_ref() == name
+            || is_op(c) != is_op(name)
+            || c_len.abs_diff(len) > limit
+            || (short && c_len != len + 1)
+        {
             continue;
         }
-        let d = edit_distance(name, c);
-        if d <= limit
-            && best
-                .as_ref()
-                .is_none_or(|(bd, bc)| d < *bd || (d == *bd && c < bc))
-        {
-            best = Some((d, c.clone()));
+        // Ties go to the longer common prefix (`<$`: `<$>` before `$`),
+        // then to the first in order.
+        let prefix = name
+            .chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let key = (edit_distance(name, c), std::cmp::Reverse(prefix));
+        if key.0 <= limit && best.as_ref().is_none_or(|(bk, bc)| (key, c) < (*bk, bc)) {
+            best = Some((key, c.clone()));
         }
     }
     best.map(|(_, c)| c)
@@ -625,9 +640,6 @@ pub fn suggest<'a>(name: &str, cands: impl Iterator<Item = &'a Symbol>) -> Optio
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 3 {
-        return a.len().abs_diff(b.len());
-    }
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
     for i in 0..=a.len() {
@@ -905,4 +917,42 @@ fn con_app(
         .with_label("kind error"));
     }
     Ok(Ty::con(id, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(name: &str, cands: &[&str]) -> Option<String> {
+        let cands: Vec<Symbol> = cands.iter().map(|&c| c.into()).collect();
+        suggest(name, cands.iter()).map(|s| s.to_string())
+    }
+
+    #[test]
+    fn suggestions_are_near_misses_of_the_same_kind() {
+        let prelude = [
+            "$",
+            "seq",
+            "fst",
+            "id",
+            "length",
+            "undefined",
+            "absDouble",
+            "<$>",
+        ];
+        assert_eq!(near("lenght", &prelude).as_deref(), Some("length"));
+        assert_eq!(near("sq", &prelude).as_deref(), Some("seq"));
+        assert_eq!(
+            near("undefinedName", &prelude).as_deref(),
+            Some("undefined")
+        );
+        assert_eq!(near("<$", &prelude).as_deref(), Some("<$>"));
+        // A one-letter name is one edit from every other short name.
+        assert_eq!(near("f", &prelude), None);
+        assert_eq!(near("x", &prelude), None);
+        // Far apart, however long.
+        assert_eq!(near("undefinedNameTooLong", &prelude), None);
+        assert_eq!(edit_distance("abcdefgh", "a"), 7);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
 }

@@ -263,9 +263,13 @@ impl Repl<'_> {
     }
 
     /// The global value `name`, or an error said.
-    fn value_named(&mut self, name: &str) -> Option<(sloth_rts::heap::Ptr, sloth_core::ir::Id)> {
+    fn value_named(
+        &mut self,
+        command: &str,
+        name: &str,
+    ) -> Option<(sloth_rts::heap::Ptr, sloth_core::ir::Id)> {
         if name.is_empty() {
-            self.error("a name is needed");
+            self.error(&format!(":{command} needs a name"));
             return None;
         }
         let v = self.session.value(name);
@@ -346,13 +350,13 @@ impl Repl<'_> {
                 }
             }
             "sprint" => {
-                if let Some((p, _)) = self.value_named(arg) {
+                if let Some((p, _)) = self.value_named(name, arg) {
                     let shown = sprint(&self.session.machine, &self.session.session.env.data, p);
                     let _ = writeln!(self.out, "{arg} = {shown}");
                 }
             }
             "force" => {
-                if let Some((p, id)) = self.value_named(arg) {
+                if let Some((p, id)) = self.value_named(name, arg) {
                     let _ = write!(self.out, "{arg} = ");
                     self.session
                         .machine
@@ -456,6 +460,9 @@ impl Repl<'_> {
     /// `:info NAME`: a value's type, or a data type (of a type or
     /// constructor name) with its constructors, and where it was defined.
     fn info(&mut self, name: &str) {
+        if name.is_empty() {
+            return self.error(":info needs a name");
+        }
         let env = &self.session.session.env;
         let sources = &self.session.session.sources;
         let at = |span: Option<sloth_core::source::Span>| match span {
