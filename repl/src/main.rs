@@ -118,10 +118,14 @@ fn run(cli: Cli) -> u8 {
             gc_stress,
         } => {
             let opts = run::RunOptions {
-                gc_stress,
                 strategy,
-                max_heap_bytes: max_heap.unwrap_or_else(run::default_max_heap),
-                max_stack_words: (max_stack.unwrap_or(1 << 30) / 8) as usize,
+                limits: run::Limits {
+                    max_heap_bytes: max_heap.unwrap_or_else(run::default_max_heap),
+                    max_stack_words: max_stack
+                        .map_or(run::DEFAULT_MAX_STACK_WORDS, |b| (b / 8) as usize),
+                    gc_stress,
+                    ..run::Limits::default()
+                },
                 stats,
             };
             let mut status = 0;
@@ -139,7 +143,8 @@ fn run(cli: Cli) -> u8 {
             max_stack,
         } => {
             let max_heap_bytes = max_heap.unwrap_or_else(run::default_max_heap);
-            let max_stack_words = (max_stack.unwrap_or(1 << 30) / 8) as usize;
+            let max_stack_words =
+                max_stack.map_or(run::DEFAULT_MAX_STACK_WORDS, |b| (b / 8) as usize);
             let session = match session::ReplSession::new(strategy, max_heap_bytes, max_stack_words)
             {
                 Ok(s) => s,

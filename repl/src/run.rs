@@ -10,88 +10,187 @@ use sloth_bco::compile::compile_program;
 use sloth_core::ir::Module;
 use sloth_core::session::Session;
 use sloth_core::show::show_int_prec;
-use sloth_rts::interp::{Machine, RunError};
+use sloth_rts::heap::HeapStats;
+use sloth_rts::interp::{Machine, MachineStats, RunError};
 use sloth_rts::printer::Printer;
 use sloth_stg::{lower_with_prelude, Strategy};
 use std::io::Write;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct RunOptions {
     pub strategy: Strategy,
-    pub max_heap_bytes: u64,
-    pub max_stack_words: usize,
+    pub limits: Limits,
     pub stats: bool,
-    pub gc_stress: bool,
 }
 
-/// Runs `main`; returns the exit status (0, or 1 for a runtime error).
-pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -> u8 {
-    let Some(main) = program
+/// The resources one run may use.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_heap_bytes: u64,
+    pub max_stack_words: usize,
+    /// Bytecode instructions before `RunError::StepLimit`.
+    pub max_steps: u64,
+    /// Collect at every allocation and check the heap after each
+    /// collection (`--gc-stress`).
+    pub gc_stress: bool,
+    /// Start from the smallest heap the collector allows, so that it
+    /// collects (and grows the space) as early as possible.
+    pub small_heap: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_heap_bytes: default_max_heap(),
+            max_stack_words: DEFAULT_MAX_STACK_WORDS,
+            max_steps: u64::MAX,
+            gc_stress: false,
+            small_heap: false,
+        }
+    }
+}
+
+/// The default `--max-stack`: 1 GiB of 8-byte words.
+pub const DEFAULT_MAX_STACK_WORDS: usize = 1 << 27;
+
+/// What one run of `main` did.
+#[derive(Clone, Debug)]
+pub struct Execution {
+    /// `Ok` when `main` was printed whole; else why it stopped (after any
+    /// partial output).
+    pub result: Result<(), RunError>,
+    pub machine: MachineStats,
+    pub heap: HeapStats,
+    /// Peak live heap in bytes (at least what is live at the end).
+    pub peak_live_bytes: u64,
+    pub peak_stack_words: usize,
+    /// Lowering, compiling and linking the prelude and the program.
+    pub compile_time: Duration,
+    /// Evaluating and printing `main` (collections included).
+    pub run_time: Duration,
+}
+
+/// Lowers `program` (elaborated in `session`) and the prelude under
+/// `strategy`, compiles and links them into a fresh machine, and prints
+/// `main` to `out` as it evaluates (spec §6; no final newline). `interrupt`,
+/// when given, is the flag a Ctrl-C handler sets. An error means the
+/// program has no `main`.
+pub fn execute(
+    session: &mut Session,
+    program: &Module,
+    strategy: Strategy,
+    limits: &Limits,
+    interrupt: Option<&Arc<AtomicBool>>,
+    out: &mut dyn Write,
+) -> Result<Execution, String> {
+    let main = program
         .binds
         .iter()
         .flat_map(|b| b.binders())
         .find(|x| &*x.name == "main")
         .cloned()
-    else {
-        eprintln!("sloth: the program does not define `main`");
-        return 1;
-    };
+        .ok_or_else(|| "the program does not define `main`".to_string())?;
     let started = Instant::now();
-    let lowered = lower_with_prelude(session, program, opts.strategy);
-    let mut machine = Machine::new(opts.max_heap_bytes, opts.max_stack_words);
-    machine.set_gc_stress(opts.gc_stress);
-    // Ctrl-C stops the run at the next call or loop iteration (spec §7:
-    // exit 130). Failing to install the handler only loses that.
-    let flag = machine.interrupt.clone();
-    let _ = ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::Relaxed));
+    let lowered = lower_with_prelude(session, program, strategy);
+    let mut machine = Machine::new(limits.max_heap_bytes, limits.max_stack_words);
+    machine.set_gc_stress(limits.gc_stress);
+    if limits.small_heap {
+        machine.heap.min_words = 0;
+    }
+    machine.max_steps = limits.max_steps;
+    if let Some(flag) = interrupt {
+        machine.interrupt = flag.clone();
+    }
+    let mut result = Ok(());
     for unit in [&lowered.prelude, &lowered.program] {
         let bcos = compile_program(&session.env.data, &lowered.env.globals, unit);
         // `link` assembles and verifies every BCO first.
         if let Err(e) = machine.link(&session.env.data, &bcos) {
-            return report(session, &e);
+            result = Err(e);
+            break;
         }
     }
-    let compiled = started.elapsed();
-    let main_ptr = machine.global(main.unique).expect("main is linked");
+    let compile_time = started.elapsed();
+    if result.is_ok() {
+        let main_ptr = machine.global(main.unique).expect("main is linked");
+        result = Printer {
+            machine: &mut machine,
+            data: &session.env.data,
+            out,
+        }
+        .print_top(&main.ty, main_ptr);
+    }
+    let _ = out.flush();
+    Ok(Execution {
+        result,
+        machine: machine.stats,
+        heap: machine.heap.stats,
+        peak_live_bytes: machine
+            .heap
+            .stats
+            .peak_live_words
+            .max(machine.heap.used_words() as u64)
+            * 8,
+        peak_stack_words: machine.stack.peak_words,
+        compile_time,
+        run_time: started.elapsed() - compile_time,
+    })
+}
+
+/// Runs `main`; returns the exit status (0, or 1 for a runtime error).
+pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -> u8 {
+    // Ctrl-C stops the run at the next call or loop iteration (spec §7:
+    // exit 130). Failing to install the handler only loses that.
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = Printer {
-        machine: &mut machine,
-        data: &session.env.data,
-        out: &mut out,
-    }
-    .print_top(&main.ty, main_ptr);
-    let status = match result {
+    let run = execute(
+        session,
+        program,
+        opts.strategy,
+        &opts.limits,
+        Some(&flag),
+        &mut out,
+    );
+    let run = match run {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("sloth: {e}");
+            return 1;
+        }
+    };
+    let status = match &run.result {
         Ok(()) => {
             let _ = out.write_all(b"\n");
             let _ = out.flush();
             0
         }
-        Err(e) => {
-            let _ = out.flush();
-            report(session, &e)
-        }
+        Err(e) => report(session, e),
     };
     if opts.stats {
-        let total = started.elapsed();
-        let h = machine.heap.stats;
-        let s = machine.stats;
+        let (h, s) = (run.heap, run.machine);
         eprintln!(
             "{} bytes allocated\n{} collections\n{} bytes peak live heap\n\
              {:.3} s compile+link, {:.3} s mutator, {:.3} s GC\n\
              {} thunks allocated, {} entered, {} updated\n\
+             {} function calls\n\
              {} bytecode instructions executed\n{} words peak stack depth",
             h.words_allocated * 8,
             h.collections,
-            h.peak_live_words.max(machine.heap.used_words() as u64) * 8,
-            compiled.as_secs_f64(),
-            (total - compiled).saturating_sub(h.gc_time).as_secs_f64(),
+            run.peak_live_bytes,
+            run.compile_time.as_secs_f64(),
+            run.run_time.saturating_sub(h.gc_time).as_secs_f64(),
             h.gc_time.as_secs_f64(),
             s.thunks_allocated,
             s.thunks_entered,
             s.thunks_updated,
+            s.calls,
             s.instructions,
-            machine.stack.peak_words,
+            run.peak_stack_words,
         );
     }
     status

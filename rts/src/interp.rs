@@ -136,6 +136,10 @@ const RESTORE: u64 = 4;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MachineStats {
     pub instructions: u64,
+    /// Function bodies entered with their arguments: known calls (`CALL`)
+    /// and functions reached by `APPLY` (exactly or over-saturated; a PAP
+    /// completed counts once, for the function it holds).
+    pub calls: u64,
     pub thunks_allocated: u64,
     pub thunks_entered: u64,
     pub thunks_updated: u64,
@@ -757,6 +761,9 @@ impl Machine {
         match h.kind {
             Kind::Fun => {
                 let arity = code[h.info as usize].arity;
+                if n >= arity {
+                    self.stats.calls += 1;
+                }
                 if n == arity {
                     self.stack.reserve(h.payload())?;
                     self.push_payload(f, h);
@@ -1094,6 +1101,7 @@ impl Machine {
                     // A known global function given exactly its arity: no
                     // evaluation, no arity check, no free variables.
                     poll!();
+                    self.stats.calls += 1;
                     let g = cur.ptrs[usize::from(words[pc + 1])];
                     let f = Ptr::from_word(self.globals[g as usize]);
                     go!(Step::Go(self.heap.info(f), 0));
