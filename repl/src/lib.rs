@@ -4,6 +4,8 @@
 //! still alive), `repl` (the loop and its commands),
 //! `terminal` (where lines come from). Read next: `session`.
 
+pub mod generator;
+pub mod properties;
 pub mod repl;
 pub mod run;
 pub mod session;

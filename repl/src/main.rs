@@ -70,6 +70,23 @@ enum Command {
         #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
         max_stack: Option<u64>,
     },
+    /// Check the evaluation-strategy properties on random well-typed
+    /// programs (docs/strategies.md); print the first failure, shrunk, as
+    /// Sloth Core source.
+    Quickcheck {
+        /// How many programs to generate.
+        #[arg(long, default_value_t = 200)]
+        count: u64,
+        /// The random seed (the same seed generates the same programs).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How big programs get (quickcheck's size).
+        #[arg(long, default_value_t = 60)]
+        size: usize,
+        /// Print the programs instead of checking them.
+        #[arg(long)]
+        sample: bool,
+    },
     /// Type-check a file; silent and exit 0 when it is fine.
     Check {
         /// The .core file.
@@ -193,6 +210,42 @@ fn run(cli: Cli) -> u8 {
             }
             r.run(lines.as_mut());
             0
+        }
+        Command::Quickcheck {
+            count,
+            seed,
+            size,
+            sample,
+        } => {
+            use sloth::properties::{search, CheckLimits};
+            if sample {
+                for (i, p) in sloth::properties::sample(count, seed, size)
+                    .iter()
+                    .enumerate()
+                {
+                    println!("-- program {i}\n{p}");
+                }
+                return 0;
+            }
+            let started = std::time::Instant::now();
+            let report = search(count, seed, size, &CheckLimits::default());
+            let secs = started.elapsed().as_secs_f64();
+            match report.failure {
+                None => {
+                    println!(
+                        "+++ OK: {} programs passed, {} discarded (need hit a limit); seed {seed}, size {size}, {secs:.1} s",
+                        report.passed, report.discarded
+                    );
+                    0
+                }
+                Some((program, why, steps)) => {
+                    println!(
+                        "*** FAILED after {} passed, {} discarded (seed {seed}, size {size}); shrunk in {steps} steps to:\n\n{program}\n{why}",
+                        report.passed, report.discarded
+                    );
+                    1
+                }
+            }
         }
         Command::Check { file } => compile(&file, |_, _| {}),
         Command::Dump {

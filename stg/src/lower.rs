@@ -913,16 +913,22 @@ impl Lower<'_> {
                         && args.iter().all(|a| self.names_by_let(a)) =>
                 {
                     // Fields are named inside the group, so they may refer
-                    // to it: `xs = 1 : map f xs`.
+                    // to it: `xs = 1 : map f xs`. A field whose closure
+                    // needs an unboxed computation first (`(1 + 2) : xs`:
+                    // the simplified `+` is `I# (1# +# 2#)`) cannot be
+                    // computed inside a `letrec`: then the whole right
+                    // side is suspended instead (found by the generator).
                     let mut wraps = Vec::new();
                     let atoms = self.atoms(&args, &mut wraps);
-                    for w in wraps {
-                        match w {
-                            Wrap::Let(b) => group.push(b),
-                            Wrap::Case(..) => unreachable!("names_by_let"),
-                        }
+                    if wraps.iter().all(|w| matches!(w, Wrap::Let(_))) {
+                        group.extend(wraps.into_iter().filter_map(|w| match w {
+                            Wrap::Let(b) => Some(b),
+                            Wrap::Case(..) => None,
+                        }));
+                        Rhs::Con(*c, atoms)
+                    } else {
+                        Rhs::Thunk(self.thunk_body(e0), self.thunk_flag())
                     }
-                    Rhs::Con(*c, atoms)
                 }
                 _ => {
                     let mut wraps = Vec::new();
