@@ -54,6 +54,10 @@ enum Command {
         /// collection (slow: for testing the collector).
         #[arg(long)]
         gc_stress: bool,
+        /// Run the Core the elaborator wrote, without the simplifier: the
+        /// costs `--stats` shows are then the strategy's own.
+        #[arg(long)]
+        no_simplify: bool,
     },
     /// An interactive session, GHCi-like: evaluate expressions, add
     /// definitions (`:help` lists the commands).
@@ -133,6 +137,7 @@ fn run(cli: Cli) -> u8 {
             max_heap,
             max_stack,
             gc_stress,
+            no_simplify,
         } => {
             let opts = run::RunOptions {
                 strategy,
@@ -141,6 +146,7 @@ fn run(cli: Cli) -> u8 {
                     max_stack_words: max_stack
                         .map_or(run::DEFAULT_MAX_STACK_WORDS, |b| (b / 8) as usize),
                     gc_stress,
+                    simplify: !no_simplify,
                     ..run::Limits::default()
                 },
                 stats,

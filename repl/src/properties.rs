@@ -8,8 +8,9 @@
 //! 1. **front end**: the program elaborates and lints (generated programs
 //!    must: a failure is a generator or front-end bug); printing its Core,
 //!    then parsing and elaborating that, prints the same Core again;
-//! 2. **machine = reference**, under each strategy: the same output and the
-//!    same outcome (finished, or the same runtime error);
+//! 2. **machine = reference**, under each strategy, with and without the
+//!    Core simplifier: the same output and the same outcome (finished, or
+//!    the same runtime error);
 //! 3. **need = name**, and **value = need whenever value finishes**;
 //! 4. **sharing**: need enters no more thunks than name; a `value` run that
 //!    finishes allocates no thunk at all, on the machine and in the
@@ -111,6 +112,7 @@ impl Default for CheckLimits {
                 max_steps: 20_000_000,
                 gc_stress: false,
                 small_heap: false,
+                simplify: true,
             },
             reference: reference::Limits {
                 max_steps: 5_000_000,
@@ -234,6 +236,24 @@ pub fn check_source(source: &str, knot: bool, limits: &CheckLimits) -> Result<Ve
                 &format!("machine ≠ reference under {strategy}"),
                 "machine",
                 &m,
+                "reference",
+                &r_printed,
+            ) {
+                return Err(d);
+            }
+        }
+        // The same without the simplifier: the lowering of the Core the
+        // elaborator wrote, which the reference runs.
+        let plain = Limits {
+            simplify: false,
+            ..limits.machine
+        };
+        let (u, _) = machine_run(&mut session, &module, strategy, &plain);
+        if !u.ending.is_limit() && !r_printed.ending.is_limit() {
+            if let Some(d) = differs(
+                &format!("machine without the simplifier ≠ reference under {strategy}"),
+                "machine",
+                &u,
                 "reference",
                 &r_printed,
             ) {

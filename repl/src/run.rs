@@ -13,7 +13,7 @@ use sloth_core::show::show_int_prec;
 use sloth_rts::heap::HeapStats;
 use sloth_rts::interp::{Machine, MachineStats, RunError};
 use sloth_rts::printer::Printer;
-use sloth_stg::{lower_with_prelude, Strategy};
+use sloth_stg::{lower_with_prelude_as, Strategy};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,6 +38,10 @@ pub struct Limits {
     /// Start from the smallest heap the collector allows, so that it
     /// collects (and grows the space) as early as possible.
     pub small_heap: bool,
+    /// Run the Core simplifier first (the default). Without it the counts
+    /// are the strategy's own (`--no-simplify`; see
+    /// `sloth_stg::lower_with_prelude_as`).
+    pub simplify: bool,
 }
 
 impl Default for Limits {
@@ -48,6 +52,7 @@ impl Default for Limits {
             max_steps: u64::MAX,
             gc_stress: false,
             small_heap: false,
+            simplify: true,
         }
     }
 }
@@ -93,7 +98,7 @@ pub fn execute(
         .cloned()
         .ok_or_else(|| "the program does not define `main`".to_string())?;
     let started = Instant::now();
-    let lowered = lower_with_prelude(session, program, strategy);
+    let lowered = lower_with_prelude_as(session, program, strategy, limits.simplify);
     let mut machine = Machine::new(limits.max_heap_bytes, limits.max_stack_words);
     machine.set_gc_stress(limits.gc_stress);
     if limits.small_heap {

@@ -35,9 +35,29 @@ pub struct Lowered {
 /// `Session::elaborate` returns it) under `strategy`. Both are simplified
 /// first.
 pub fn lower_with_prelude(session: &mut Session, program: &Module, strategy: Strategy) -> Lowered {
+    lower_with_prelude_as(session, program, strategy, true)
+}
+
+/// [`lower_with_prelude`], with or without the simplifier. Without it the
+/// machine runs the Core the elaborator wrote, so its costs are the
+/// strategy's own: the simplifier never changes a result, but under name
+/// it may remove re-evaluations (Note [Case of known constructor] in
+/// `sloth_core::simplify`), which hides what call-by-name costs.
+pub fn lower_with_prelude_as(
+    session: &mut Session,
+    program: &Module,
+    strategy: Strategy,
+    simplify: bool,
+) -> Lowered {
     let mut env = StgEnv::new(strategy, &session.env.prelude);
-    let prelude_core = session.simplified_prelude.clone();
-    let program_core = session.simplify(program);
+    let (prelude_core, program_core) = if simplify {
+        (
+            session.simplified_prelude.clone(),
+            session.simplify(program),
+        )
+    } else {
+        (session.prelude.clone(), program.clone())
+    };
     let prelude = env.lower_module(&session.env.data, &mut session.env.supply, &prelude_core);
     let program = env.lower_module(&session.env.data, &mut session.env.supply, &program_core);
     Lowered {
