@@ -241,6 +241,19 @@ pub fn status(e: &RunError) -> u8 {
     }
 }
 
+/// `1234567` as `1,234,567` (as GHCi prints byte counts).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// `512M`, `2G`, `1048576`, `64K` (powers of 1024).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -293,5 +306,13 @@ mod tests {
         assert_eq!(parse_size("64KB"), Ok(64 << 10));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5X").is_err());
+    }
+
+    #[test]
+    fn byte_counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }
