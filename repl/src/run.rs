@@ -63,6 +63,9 @@ pub struct Execution {
     pub result: Result<(), RunError>,
     pub machine: MachineStats,
     pub heap: HeapStats,
+    /// Heap bytes the linker allocated (static closures), before `main`
+    /// ran; counted in `heap.words_allocated` too.
+    pub linked_bytes: u64,
     /// Peak live heap in bytes (at least what is live at the end).
     pub peak_live_bytes: u64,
     pub peak_stack_words: usize,
@@ -113,6 +116,7 @@ pub fn execute(
         }
     }
     let compile_time = started.elapsed();
+    let linked_bytes = machine.heap.stats.words_allocated * 8;
     if result.is_ok() {
         let main_ptr = machine.global(main.unique).expect("main is linked");
         result = Printer {
@@ -127,6 +131,7 @@ pub fn execute(
         result,
         machine: machine.stats,
         heap: machine.heap.stats,
+        linked_bytes,
         peak_live_bytes: machine
             .heap
             .stats
