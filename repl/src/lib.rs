@@ -1,9 +1,11 @@
 //! The `sloth` crate as a library: what the binary (`main.rs`) drives and
-//! what benches and embedders can call — `run` (`sloth run`), `session`
+//! what benches and embedders can call — `run` (`sloth run`), `compare`
+//! (`sloth compare`: one program under each strategy, one table), `session`
 //! (the REPL's incremental pipeline), `units` (which of its inputs are
 //! still alive), `repl` (the loop and its commands),
 //! `terminal` (where lines come from). Read next: `session`.
 
+pub mod compare;
 pub mod repl;
 pub mod run;
 pub mod session;
