@@ -1,9 +1,13 @@
 //! The `sloth` crate as a library: what the binary (`main.rs`) drives and
-//! what benches and embedders can call — `run` (`sloth run`), `session`
+//! what benches and embedders can call — `run` (`sloth run`), `compare`
+//! (`sloth compare`: one program under each strategy, one table), `session`
 //! (the REPL's incremental pipeline), `units` (which of its inputs are
-//! still alive), `repl` (the loop and its commands),
-//! `terminal` (where lines come from). Read next: `session`.
+//! still alive), `repl` (the loop and its commands), `terminal` (where
+//! lines come from), `generator` (random well-typed programs) and
+//! `properties` (the strategy properties, `sloth quickcheck`). Read next:
+//! `session`.
 
+pub mod compare;
 pub mod generator;
 pub mod properties;
 pub mod repl;

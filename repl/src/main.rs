@@ -1,6 +1,8 @@
 //! `sloth`: the command-line driver.
 //!
-//! `sloth run FILE` evaluates a program (module `run`); `sloth check FILE`
+//! `sloth run FILE` evaluates a program (module `run`); `sloth compare FILE`
+//! runs it under each strategy and prints a table (module `compare`);
+//! `sloth check FILE`
 //! runs the front end (`sloth-core`); `sloth dump --core|--stg|--bco FILE`
 //! prints an intermediate representation; every command reports with spec
 //! §7's exit statuses; `sloth repl` is the REPL (the library's `repl` and
@@ -8,7 +10,7 @@
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
 
-use sloth::{repl, run, session, terminal};
+use sloth::{compare, repl, run, session, terminal};
 
 use clap::{Parser, Subcommand};
 use sloth_core::session::{with_compiler_stack, Session};
@@ -56,6 +58,41 @@ enum Command {
         gc_stress: bool,
         /// Run the Core the elaborator wrote, without the simplifier: the
         /// costs `--stats` shows are then the strategy's own.
+        #[arg(long)]
+        no_simplify: bool,
+    },
+    /// Run a program's `main` under need, name and value; print one table.
+    ///
+    /// A row per strategy: the result (what `main` printed; after a runtime
+    /// error, the partial output then `*** Exception: ` and the error, cut
+    /// to 48 characters), thunks allocated, entered and updated, function
+    /// calls, bytes allocated, instructions executed, and the time to
+    /// evaluate and print `main` (collections included, compiling not).
+    ///
+    /// Every run is bounded so that a strategy that diverges (by value,
+    /// `take 3 [1 ..]`) ends in its row with a stack overflow, step limit or
+    /// heap exhausted instead of hanging. The exit status is 0 when the
+    /// three runs happened, whatever their results (a runtime error is a
+    /// result); compile errors are reported as `sloth run` reports them,
+    /// status 2; no `main`, 1. Ctrl-C stops the current run, prints the rows
+    /// so far and exits 130.
+    Compare {
+        /// The .core file.
+        file: String,
+        /// The largest the heap may grow in each run (e.g. 512M, 4G;
+        /// default: 80% of physical memory, as `sloth run`).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_heap: Option<u64>,
+        /// The largest the machine stack may grow in each run (default
+        /// 64M, a sixteenth of `sloth run`'s).
+        #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
+        max_stack: Option<u64>,
+        /// The most bytecode instructions each run may execute.
+        #[arg(long, value_name = "N", default_value_t = compare::DEFAULT_MAX_STEPS)]
+        max_steps: u64,
+        /// Run the Core the elaborator wrote, without the simplifier: the
+        /// counts are then each strategy's own (the simplifier may remove
+        /// call-by-name's re-evaluations).
         #[arg(long)]
         no_simplify: bool,
     },
@@ -153,6 +190,31 @@ fn run(cli: Cli) -> u8 {
             };
             let mut status = 0;
             let compiled = compile(&file, |s, m| status = run::run_program(s, m, &opts));
+            if compiled != 0 {
+                compiled
+            } else {
+                status
+            }
+        }
+        Command::Compare {
+            file,
+            max_heap,
+            max_stack,
+            max_steps,
+            no_simplify,
+        } => {
+            let defaults = compare::default_limits();
+            let limits = run::Limits {
+                max_heap_bytes: max_heap.unwrap_or(defaults.max_heap_bytes),
+                max_stack_words: max_stack.map_or(defaults.max_stack_words, |b| (b / 8) as usize),
+                max_steps,
+                simplify: !no_simplify,
+                ..defaults
+            };
+            let mut status = 0;
+            let compiled = compile(&file, |s, m| {
+                status = compare::compare_program(s, m, &limits);
+            });
             if compiled != 0 {
                 compiled
             } else {

@@ -7,6 +7,7 @@
 //! a terminal nothing but results and errors is printed, so a script piped
 //! in gives a clean transcript. Read next: `session`.
 
+use crate::run::thousands;
 use crate::session::{Failure, ReplSession};
 use crate::terminal::{Line, Lines};
 use sloth_core::ast::Res;
@@ -541,30 +542,9 @@ fn data_decl(data: &sloth_core::types::DataEnv, t: sloth_core::types::TyConId) -
     }
 }
 
-/// `1234567` as `1,234,567` (as GHCi prints byte counts).
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_counts_have_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-    }
 
     #[test]
     fn commands_resolve_by_unique_prefix() {

@@ -68,6 +68,9 @@ pub struct Execution {
     pub result: Result<(), RunError>,
     pub machine: MachineStats,
     pub heap: HeapStats,
+    /// Heap bytes the linker allocated (static closures), before `main`
+    /// ran; counted in `heap.words_allocated` too.
+    pub linked_bytes: u64,
     /// Peak live heap in bytes (at least what is live at the end).
     pub peak_live_bytes: u64,
     pub peak_stack_words: usize,
@@ -118,6 +121,7 @@ pub fn execute(
         }
     }
     let compile_time = started.elapsed();
+    let linked_bytes = machine.heap.stats.words_allocated * 8;
     if result.is_ok() {
         let main_ptr = machine.global(main.unique).expect("main is linked");
         result = Printer {
@@ -132,6 +136,7 @@ pub fn execute(
         result,
         machine: machine.stats,
         heap: machine.heap.stats,
+        linked_bytes,
         peak_live_bytes: machine
             .heap
             .stats
@@ -246,6 +251,19 @@ pub fn status(e: &RunError) -> u8 {
     }
 }
 
+/// `1234567` as `1,234,567` (as GHCi prints byte counts).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// `512M`, `2G`, `1048576`, `64K` (powers of 1024).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -298,5 +316,13 @@ mod tests {
         assert_eq!(parse_size("64KB"), Ok(64 << 10));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5X").is_err());
+    }
+
+    #[test]
+    fn byte_counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }
