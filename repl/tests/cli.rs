@@ -1,30 +1,9 @@
 //! The `sloth` command line: exit statuses and output streams of spec §7.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn sloth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sloth"))
-        .args(args)
-        .output()
-        .expect("sloth runs")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn temp_file(name: &str, bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("sloth-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).expect("write temp file");
-    p.display().to_string()
-}
+mod common;
+use common::{example, sloth, temp_file};
 
 #[test]
 fn check_is_silent_and_succeeds_on_a_good_file() {

@@ -2,31 +2,11 @@
 //! `<time>`), bounded rows when one strategy diverges, exit statuses.
 
 use expect_test::expect;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn sloth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sloth"))
-        .args(args)
-        .output()
-        .expect("sloth runs")
-}
+use std::process::Command;
 
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn temp_file(name: &str, bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("sloth-compare-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).expect("write temp file");
-    p.display().to_string()
-}
+mod common;
+use common::{example, sloth, temp_file};
 
 /// Standard output of a successful `sloth compare`, the time column (the
 /// last) of every row replaced by `<time>`.
