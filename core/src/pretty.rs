@@ -961,6 +961,27 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// `printed` (Core printed as source) elaborates in a fresh session and
+/// prints back to itself: printing, parsing and elaborating is the identity
+/// on Core. `what` names the printed Core in the error (the tests and
+/// `sloth quickcheck`'s front-end property use it).
+pub fn reprints_to_itself(printed: &str, what: &str) -> Result<(), String> {
+    let mut s = crate::session::Session::new().map_err(|e| format!("prelude: {e}"))?;
+    let m = s.elaborate("printed.core", printed).map_err(|e| {
+        format!(
+            "the printed {what} does not elaborate:\n{}\n--- printed:\n{printed}",
+            s.render(&e.0, false)
+        )
+    })?;
+    let again = pretty_module(&s.env.data, &m);
+    if printed != again {
+        return Err(format!(
+            "not a fixpoint of printing\n--- printed {what}:\n{printed}\n--- re-elaborated:\n{again}"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

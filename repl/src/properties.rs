@@ -32,7 +32,7 @@ use crate::generator::Program;
 use crate::run::{self, Execution, Limits};
 use quickcheck::{Arbitrary, Gen, TestResult};
 use sloth_core::ir::Module;
-use sloth_core::pretty::pretty_module;
+use sloth_core::pretty::{pretty_module, reprints_to_itself};
 use sloth_core::session::Session;
 use sloth_core::source::Span;
 use sloth_rts::interp::RunError;
@@ -208,19 +208,7 @@ pub fn check_source(source: &str, knot: bool, limits: &CheckLimits) -> Result<Ve
 
     // 1. Printing the Core and elaborating it again is the identity.
     let printed = pretty_module(&session.env.data, &module);
-    let mut fresh = Session::new()?;
-    let again = fresh.elaborate("printed.core", &printed).map_err(|e| {
-        format!(
-            "front end: the printed Core does not elaborate:\n{}\n--- printed:\n{printed}",
-            fresh.render(&e.0, false)
-        )
-    })?;
-    let reprinted = pretty_module(&fresh.env.data, &again);
-    if reprinted != printed {
-        return Err(format!(
-            "front end: print → parse → elaborate changed the Core\n--- printed:\n{printed}\n--- again:\n{reprinted}"
-        ));
-    }
+    reprints_to_itself(&printed, "Core").map_err(|e| format!("front end: {e}"))?;
 
     // 2. The machine agrees with the reference, strategy by strategy.
     let mut runs = Vec::new();

@@ -1,9 +1,7 @@
 //! The `sloth` command line: exit statuses and output streams of spec §7.
 
-use std::process::Command;
-
 mod common;
-use common::{example, sloth, temp_file};
+use common::{example, interrupted, sloth, temp_file};
 
 #[test]
 fn check_is_silent_and_succeeds_on_a_good_file() {
@@ -112,18 +110,7 @@ fn dump_stg_prints_the_program_under_each_strategy() {
 #[test]
 fn ctrl_c_interrupts_a_run() {
     let f = temp_file("forever.core", b"main = length [1 ..]\n");
-    let child = Command::new(env!("CARGO_BIN_EXE_sloth"))
-        .args(["run", &f])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("sloth runs");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("sloth ends");
+    let out = interrupted(&["run", &f]);
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
 }

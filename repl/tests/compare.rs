@@ -3,10 +3,8 @@
 
 use expect_test::expect;
 
-use std::process::Command;
-
 mod common;
-use common::{example, sloth, temp_file};
+use common::{example, interrupted, sloth, temp_file};
 
 /// Standard output of a successful `sloth compare`, the time column (the
 /// last) of every row replaced by `<time>`.
@@ -142,19 +140,7 @@ fn usage_errors_exit_64() {
 #[test]
 fn ctrl_c_stops_the_current_run() {
     let f = temp_file("forever.core", b"main = length [1 ..]\n");
-    let child = Command::new(env!("CARGO_BIN_EXE_sloth"))
-        .args(["compare", &f])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("sloth runs");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("sloth ends");
+    let out = interrupted(&["compare", &f]);
     assert_eq!(out.status.code(), Some(130));
     let text = String::from_utf8_lossy(&out.stdout);
     let last = text.lines().last().unwrap_or_default();

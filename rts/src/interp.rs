@@ -236,30 +236,30 @@ impl Machine {
 
     #[cold]
     fn alloc_slow(&mut self, h: Header) -> Run<Ptr> {
-        let mut roots = MachineRoots {
-            stack: &mut self.stack,
-            globals: &mut self.globals,
-        };
-        let started = std::time::Instant::now();
-        let collected = self.heap.collect(&mut roots, h.size());
-        self.heap.stats.gc_time += started.elapsed();
-        collected?;
-        if self.gc_stress {
-            self.heap.check(&mut roots).map_err(RunError::HeapCorrupt)?;
-        }
+        self.collect_for(h.size())?;
         Ok(self.heap.alloc(h).expect("room after a collection"))
     }
 
     /// Collects now (the REPL's `:gc`).
     pub fn collect(&mut self) -> Run<()> {
+        self.collect_for(0)
+    }
+
+    /// Collects, timed, leaving room for `need_words`; under
+    /// `--gc-stress` the heap is checked after.
+    fn collect_for(&mut self, need_words: usize) -> Run<()> {
         let mut roots = MachineRoots {
             stack: &mut self.stack,
             globals: &mut self.globals,
         };
         let started = std::time::Instant::now();
-        let collected = self.heap.collect(&mut roots, 0);
+        let collected = self.heap.collect(&mut roots, need_words);
         self.heap.stats.gc_time += started.elapsed();
-        Ok(collected?)
+        collected?;
+        if self.gc_stress {
+            self.heap.check(&mut roots).map_err(RunError::HeapCorrupt)?;
+        }
+        Ok(())
     }
 
     fn new_global(&mut self, w: u64) -> u32 {

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests of this crate.
 
-use sloth_core::pretty::pretty_module;
-use sloth_core::session::{with_compiler_stack, Session};
+use sloth_core::session::with_compiler_stack;
 use std::path::{Path, PathBuf};
 
 /// Every `examples/*.core` program, sorted.
@@ -34,21 +33,4 @@ pub fn check_every_example(check: fn(&str) -> Result<(), String>) {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// `printed` (Core printed as source) elaborates in a fresh session and
-/// prints back to itself; `what` names the printed Core in errors.
-pub fn reprints_to_itself(printed: &str, what: &str) -> Result<(), String> {
-    let mut s = Session::new().map_err(|e| format!("prelude: {e}"))?;
-    let m = s.elaborate("printed.core", printed).map_err(|e| {
-        format!(
-            "the printed {what} does not elaborate:\n{}\n--- printed:\n{printed}",
-            s.render(&e.0, false)
-        )
-    })?;
-    let again = pretty_module(&s.env.data, &m);
-    if printed != again {
-        return Err(format!(
-            "not a fixpoint of printing\n--- printed {what}:\n{printed}\n--- re-elaborated:\n{again}"
-        ));
-    }
-    Ok(())
-}
+pub use sloth_core::pretty::reprints_to_itself;

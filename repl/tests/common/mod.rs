@@ -28,3 +28,21 @@ pub fn temp_file(name: &str, bytes: &[u8]) -> String {
     std::fs::write(&p, bytes).expect("write temp file");
     p.display().to_string()
 }
+
+/// Runs `sloth args`, sends it SIGINT (Ctrl-C) after 1.5 s, and returns
+/// what it printed and its status.
+pub fn interrupted(args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_sloth"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sloth runs");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    child.wait_with_output().expect("sloth ends")
+}
