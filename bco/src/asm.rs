@@ -85,7 +85,7 @@ pub mod op {
     pub const MKCON: u16 = 23;
     /// `PACK c n`
     pub const PACK: u16 = 24;
-    /// `UNPACK n`
+    /// `UNPACK c:2`
     pub const UNPACK: u16 = 25;
     /// `TESTLT_P c l`
     pub const TESTLT_P: u16 = 26;
@@ -402,9 +402,9 @@ pub fn assemble(b: &Bco) -> Result<PackedBco, AsmError> {
                 a.wide(c.0);
                 a.word(n);
             }
-            Instr::Unpack(n) => {
+            Instr::Unpack(c) => {
                 a.word(UNPACK);
-                a.word(n);
+                a.wide(c.0);
             }
             Instr::TestLtP(c, l) | Instr::TestEqP(c, l) => {
                 a.word(if matches!(i, Instr::TestLtP(..)) {
@@ -549,7 +549,7 @@ pub fn decode_instrs(p: &PackedBco) -> Result<Vec<(u32, Instr)>, AsmError> {
             MKPAP => (Instr::MkPap(word(pc + 1)?, word(pc + 2)?), 3),
             MKCON => (Instr::MkCon(word(pc + 1)?, word(pc + 2)?), 3),
             PACK => (Instr::Pack(ConId(wide(pc + 1)?), word(pc + 3)?), 4),
-            UNPACK => (Instr::Unpack(word(pc + 1)?), 2),
+            UNPACK => (Instr::Unpack(ConId(wide(pc + 1)?)), 3),
             TESTLT_P => (Instr::TestLtP(ConId(wide(pc + 1)?), label(pc + 3)?), 5),
             TESTEQ_P => (Instr::TestEqP(ConId(wide(pc + 1)?), label(pc + 3)?), 5),
             TESTLT_I => (Instr::TestLtI(lit(pc + 1)? as i64, label(pc + 3)?), 5),
@@ -644,6 +644,7 @@ pub fn unpack_unit(u: &PackedUnit) -> Result<Unit, AsmError> {
     Ok(Unit {
         bcos,
         tops: u.tops.clone(),
+        too_large: Vec::new(),
     })
 }
 

@@ -118,6 +118,32 @@ pub enum StaticField {
 pub struct Unit {
     pub bcos: Vec<Bco>,
     pub tops: Vec<Top>,
+    /// BCOs whose stack offsets, counts or tables outgrew the 16-bit
+    /// operands (see [`TooLarge`]); the linker refuses such a unit.
+    pub too_large: Vec<TooLarge>,
+}
+
+/// A BCO the instruction set cannot express: a count or index above
+/// 65,535 (the operands are 16-bit, like GHC's without its large-operand
+/// forms). The front end keeps ordinary programs far below (Note [Long
+/// list literals] in `sloth_core::infer`); this is what a pathological one
+/// gets instead of wrong code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    pub bco: String,
+    /// What overflowed: "stack offset", "arguments", ...
+    pub what: &'static str,
+    pub value: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is too large to compile: it needs {} {}s, more than the 65,535 the bytecode can address; split it into smaller definitions",
+            self.bco, self.value, self.what
+        )
+    }
 }
 
 /// Compiles a lowered program. `globals` is what the lowering knows of
@@ -196,6 +222,7 @@ fn compile_closure(
         labels: 0,
         joins: HashMap::new(),
         nested: HashMap::new(),
+        too_large: std::cell::Cell::new(None),
     };
     for p in c.params.iter().rev() {
         cx.bind_new(p);
@@ -204,6 +231,13 @@ fn compile_closure(
         cx.bind_new(v);
     }
     cx.tail(&c.body, 0);
+    if let Some((what, value)) = cx.too_large.get() {
+        cx.unit.too_large.push(TooLarge {
+            bco: name.to_string(),
+            what,
+            value,
+        });
+    }
     let mut instrs = vec![Instr::StkCheck(cx.max_depth)];
     fuse_pushes(&fuse_evals(&cx.instrs), &mut instrs);
     let bco = Bco {
@@ -308,9 +342,22 @@ struct Cx<'a> {
     /// How many nested closures of each name this BCO has (to name them
     /// distinctly: `f/sat`, `f/sat1`).
     nested: HashMap<String, u32>,
+    /// The first operand that did not fit 16 bits.
+    too_large: std::cell::Cell<Option<(&'static str, usize)>>,
 }
 
 impl Cx<'_> {
+    /// `n` as a 16-bit operand; a larger `n` is recorded (the unit will
+    /// not link) and 0 returned.
+    fn narrow(&self, n: usize, what: &'static str) -> u16 {
+        u16::try_from(n).unwrap_or_else(|_| {
+            if self.too_large.get().is_none() {
+                self.too_large.set(Some((what, n)));
+            }
+            0
+        })
+    }
+
     fn emit(&mut self, i: Instr) {
         self.instrs.push(i);
     }
@@ -343,14 +390,14 @@ impl Cx<'_> {
     fn offset(&self, v: &stg::Var) -> Option<Offset> {
         self.slots
             .get(&v.unique)
-            .map(|&s| (self.depth - 1 - s) as Offset)
+            .map(|&s| self.narrow((self.depth - 1 - s) as usize, "stack slot"))
     }
 
     fn global(&mut self, u: Unique) -> GlobalRef {
         if let Some(&g) = self.global_refs.get(&u) {
             return g;
         }
-        let g = GlobalRef(self.global_list.len() as u16);
+        let g = GlobalRef(self.narrow(self.global_list.len(), "global"));
         self.global_list.push(u);
         self.global_refs.insert(u, g);
         g
@@ -386,7 +433,11 @@ impl Cx<'_> {
     fn slide_to(&mut self, keep: u32, base: u32) {
         let drop = self.depth - keep - base;
         if drop > 0 {
-            self.emit(Instr::Slide(keep as u16, drop as u16));
+            let slide = Instr::Slide(
+                self.narrow(keep as usize, "stack slot"),
+                self.narrow(drop as usize, "stack slot"),
+            );
+            self.emit(slide);
             self.pop_depth(drop);
         }
     }
@@ -427,12 +478,14 @@ impl Cx<'_> {
                     Some(n) => {
                         self.slide_to(n as u32, base);
                         let g = self.global(f.unique);
-                        self.emit(Instr::Call(g, n as u16));
+                        let n = self.narrow(n, "argument");
+                        self.emit(Instr::Call(g, n));
                     }
                     None => {
                         self.push_atom(&Atom::Var(f.clone()));
                         self.slide_to(args.len() as u32 + 1, base);
-                        self.emit(Instr::Apply(args.len() as u16));
+                        let n = self.narrow(args.len(), "argument");
+                        self.emit(Instr::Apply(n));
                     }
                 }
             }
@@ -499,7 +552,8 @@ impl Cx<'_> {
         match e {
             Expr::Con(c, args) => {
                 self.push_args(args);
-                self.emit(Instr::Pack(*c, args.len() as u16));
+                let n = self.narrow(args.len(), "field");
+                self.emit(Instr::Pack(*c, n));
                 self.pop_depth(args.len() as u32);
                 self.push_depth(1);
                 Rep::Ptr
@@ -529,7 +583,8 @@ impl Cx<'_> {
                 match &b.rhs {
                     Rhs::Con(c, args) => {
                         self.push_args(args);
-                        self.emit(Instr::Pack(*c, args.len() as u16));
+                        let n = self.narrow(args.len(), "field");
+                        self.emit(Instr::Pack(*c, n));
                         self.pop_depth(args.len() as u32);
                         self.push_depth(1);
                     }
@@ -588,7 +643,8 @@ impl Cx<'_> {
             self.push_atom(a);
         }
         let closure = self.offset(&b.var).expect("allocated");
-        self.emit(mk(closure, words.len() as u16));
+        let n = self.narrow(words.len(), "free variable");
+        self.emit(mk(closure, n));
         self.pop_depth(words.len() as u32);
     }
 
@@ -658,7 +714,7 @@ impl Cx<'_> {
         match alt {
             Some(a) => self.tail(&a.rhs, base),
             None => {
-                let s = SpanRef(self.spans.len() as u16);
+                let s = SpanRef(self.narrow(self.spans.len(), "case position"));
                 self.spans.push(c.span);
                 self.emit(Instr::CaseFail(s));
             }
@@ -689,7 +745,7 @@ impl Cx<'_> {
         match default {
             Some(a) => self.tail(&a.rhs, base),
             None => {
-                let s = SpanRef(self.spans.len() as u16);
+                let s = SpanRef(self.narrow(self.spans.len(), "case position"));
                 self.spans.push(c.span);
                 self.emit(Instr::CaseFail(s));
             }
@@ -728,7 +784,10 @@ impl Cx<'_> {
     fn alt_body(&mut self, a: &stg::Alt, base: u32) {
         let depth = self.depth;
         if !a.binders.is_empty() {
-            self.emit(Instr::Unpack(a.binders.len() as u16));
+            let stg::AltCon::Con(c) = a.con else {
+                unreachable!("only constructor alternatives bind fields")
+            };
+            self.emit(Instr::Unpack(c));
             for b in a.binders.iter().rev() {
                 self.bind_new(b);
             }

@@ -109,7 +109,8 @@ fn listing(
                 Instr::Eval(o, l) => format!("{o} {l}"),
                 Instr::PushAltsUnlifted(l, r) => format!("{l} {r:?}"),
                 Instr::ReturnUnlifted(r) => format!("{r:?}"),
-                Instr::Apply(n) | Instr::Unpack(n) => n.to_string(),
+                Instr::Apply(n) => n.to_string(),
+                Instr::Unpack(c) => con(*c),
                 Instr::AllocAp(r) | Instr::AllocApNoupd(r) | Instr::AllocPap(r) => {
                     unit.bcos[r.0 as usize].name.clone()
                 }

@@ -140,9 +140,12 @@ pub enum Instr {
     /// `PACK c n` ( x_n .. x_1 -- p ) allocate constructor `c` with the
     /// `n` words on top as its fields, field 1 topmost.
     Pack(ConId, u16),
-    /// `UNPACK n` ( p -- p f_n .. f_1 ) push the `n` fields of the
-    /// constructor on top, field 1 topmost.
-    Unpack(u16),
+    /// `UNPACK c` ( p -- p f_n .. f_1 ) push the `n` fields of the
+    /// constructor `c` on top, field 1 topmost. Naming `c` lets the
+    /// verifier know every field's representation; the machine stops
+    /// with bad code if the value on top is not `c` (see Note [What the
+    /// verifier cannot know] in `verify`).
+    Unpack(ConId),
 
     // ---- tests --------------------------------------------------------------
     /// `TESTLT_P c l` ( p -- p ) if the constructor on top is not below

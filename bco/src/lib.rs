@@ -7,6 +7,8 @@
 //! (`disasm`). It knows STG and nothing of the heap layout. Start at
 //! `instr`, then `compile`, then `asm`.
 
+#![forbid(unsafe_code)]
+
 pub mod asm;
 pub mod compile;
 pub mod disasm;

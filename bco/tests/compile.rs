@@ -44,16 +44,16 @@ fn fib() {
         expect![[r#"
             fib = function fib
 
-            BCO fib (arity 1, 0 free; 90 words, 3 literals, 1 pointers)
+            BCO fib (arity 1, 0 free; 93 words, 3 literals, 1 pointers)
                 STKCHECK 10
                 EVAL 0 L7
               L7:
-                UNPACK 1
+                UNPACK I#
                 PUSH_UBX 2#
                 PUSH_L 1
                 PRIM <#
-                TESTEQ_I 0# L84
-                PUSH_ALTS L43
+                TESTEQ_I 0# L87
+                PUSH_ALTS L44
                 PUSH_UBX 1#
                 PUSH_L 3
                 PRIM -#
@@ -62,9 +62,9 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L43:
-                UNPACK 1
-                PUSH_ALTS L68
+              L44:
+                UNPACK I#
+                PUSH_ALTS L70
                 PUSH_UBX 2#
                 PUSH_L 5
                 PRIM -#
@@ -73,15 +73,15 @@ fn fib() {
                 PUSH_L 0
                 SLIDE 1 2
                 CALL fib 1
-              L68:
-                UNPACK 1
+              L70:
+                UNPACK I#
                 PUSH_LL 0 2
                 PRIM +#
                 PUSH_L 0
                 PACK I# 1
                 SLIDE 1 9
                 RETURN
-              L84:
+              L87:
                 PUSH_L 3
                 SLIDE 1 4
                 ENTER
@@ -99,7 +99,7 @@ fn local_loop_is_a_jump() {
             1 = static I# 1#
             sumTo = function sumTo
 
-            BCO sumTo (arity 1, 0 free; 67 words, 2 literals, 3 pointers)
+            BCO sumTo (arity 1, 0 free; 69 words, 2 literals, 3 pointers)
                 STKCHECK 13
                 PUSH_G 1
                 PUSH_G 0
@@ -107,13 +107,13 @@ fn local_loop_is_a_jump() {
               L10:
                 EVAL 1 L14
               L14:
-                UNPACK 1
-                EVAL 4 L20
-              L20:
-                UNPACK 1
+                UNPACK I#
+                EVAL 4 L21
+              L21:
+                UNPACK I#
                 PUSH_LL 0 2
                 PRIM >#
-                TESTEQ_I 0# L61
+                TESTEQ_I 0# L63
                 ALLOC_AP sumTo/sat
                 PUSH_LL 6 4
                 MKAP 2 2
@@ -125,16 +125,16 @@ fn local_loop_is_a_jump() {
                 PUSH_LL 0 2
                 SLIDE 2 10
                 JMP L10
-              L61:
+              L63:
                 PUSH_L 5
                 SLIDE 1 8
                 ENTER
 
-            BCO sumTo/sat (arity 0, 2 free; 23 words, 0 literals, 0 pointers)
+            BCO sumTo/sat (arity 0, 2 free; 24 words, 0 literals, 0 pointers)
                 STKCHECK 6
                 EVAL 1 L7
               L7:
-                UNPACK 1
+                UNPACK I#
                 PUSH_LL 2 0
                 PRIM +#
                 PUSH_L 0
@@ -171,14 +171,14 @@ fn closures_and_knots() {
                 SLIDE 1 4
                 RETURN
 
-            BCO adders/add (arity 1, 1 free; 29 words, 0 literals, 0 pointers)
+            BCO adders/add (arity 1, 1 free; 31 words, 0 literals, 0 pointers)
                 STKCHECK 8
                 EVAL 1 L7
               L7:
-                UNPACK 1
-                EVAL 2 L13
-              L13:
-                UNPACK 1
+                UNPACK I#
+                EVAL 2 L14
+              L14:
+                UNPACK I#
                 PUSH_LL 0 2
                 PRIM +#
                 PUSH_L 0

@@ -25,6 +25,23 @@ use crate::types::{self, ConId, TyVar, Type, TypeKind, Unique};
 use std::collections::HashMap;
 use std::rc::Rc;
 
+// Note [Long list literals]
+// ~~~~~~~~~~~~~~~~~~~~~~~~~
+// A list literal becomes nested `(:)` applications, which the lowering
+// allocates in the BCO of the expression around it: one `PACK` and one
+// stack slot per element. A BCO's stack offsets, pointer and literal
+// tables are 16-bit, so a 100,000-element table of data would not fit in
+// one. A literal longer than LIST_CHUNK elements is therefore cut into
+// chunks joined with the prelude's `++`: `[x1, .., x2500]` is
+// `[x1 .. x1000] ++ ([x1001 .. x2000] ++ [x2001 .. x2500])`. Each `++`
+// application's second argument is a thunk with its own BCO, so every
+// BCO holds at most one chunk, and the later chunks are only built when
+// the list is consumed that far. The price is one copy of each cons cell
+// (`++` rebuilds its first argument), paid once, for long literals only.
+
+/// The most elements a list literal is built from in one piece.
+pub const LIST_CHUNK: usize = 1000;
+
 // Note [Elaboration placeholders]
 // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 // Some Core cannot be written down when its source is inferred, because it
@@ -706,11 +723,39 @@ impl<'e> Infer<'e> {
                 for it in items {
                     es.push(self.check(it, &elem, &origin)?);
                 }
-                let mut out = Expr::ty_app(Expr::Con(types::NIL), elem.clone());
-                for x in es.into_iter().rev() {
-                    out = Expr::apps(Expr::ty_app(Expr::Con(types::CONS), elem.clone()), [x, out]);
+                let list = |xs: Vec<Expr>| {
+                    let mut out = Expr::ty_app(Expr::Con(types::NIL), elem.clone());
+                    for x in xs.into_iter().rev() {
+                        out = Expr::apps(
+                            Expr::ty_app(Expr::Con(types::CONS), elem.clone()),
+                            [x, out],
+                        );
+                    }
+                    out
+                };
+                if es.len() <= LIST_CHUNK {
+                    return Ok((list(es), Type::list(elem)));
                 }
-                Ok((out, Type::list(elem)))
+                // See Note [Long list literals].
+                let (append, append_ty) = self.prelude_var("++", e.span)?;
+                let (append, append_ty) = self.instantiate(append, append_ty);
+                let l = Type::list(elem.clone());
+                self.unify(
+                    &append_ty,
+                    &Type::funs([l.clone(), l.clone()], l.clone()),
+                    e.span,
+                    &origin,
+                )?;
+                let mut chunks = Vec::new();
+                let mut es = es.into_iter().peekable();
+                while es.peek().is_some() {
+                    chunks.push(list(es.by_ref().take(LIST_CHUNK).collect()));
+                }
+                let mut out = chunks.pop().expect("more than one chunk");
+                while let Some(chunk) = chunks.pop() {
+                    out = Expr::apps(append.clone(), [chunk, out]);
+                }
+                Ok((out, l))
             }
             ExprKind::Range(a, b, c) => {
                 let name = match (b.is_some(), c.is_some()) {

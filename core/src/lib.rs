@@ -11,6 +11,8 @@
 //! compilation units (the prelude, earlier REPL lines). The crate knows
 //! nothing of STG, bytecode or the heap. Start reading at `session`.
 
+#![forbid(unsafe_code)]
+
 pub mod ast;
 pub mod diagnostic;
 pub mod env;

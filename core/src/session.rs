@@ -55,6 +55,7 @@ pub fn with_compiler_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'st
     }
 }
 
+#[derive(Clone)]
 pub struct Session {
     pub sources: SourceMap,
     pub env: Env,

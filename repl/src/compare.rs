@@ -41,7 +41,7 @@ use sloth_rts::heap::HeapStats;
 use sloth_rts::interp::{MachineStats, RunError};
 use sloth_stg::Strategy;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -135,9 +135,7 @@ pub fn compare(
 /// exit status (see the module comment).
 pub fn compare_program(session: &mut Session, program: &Module, limits: &Limits) -> u8 {
     // As `run::run_program`: Ctrl-C sets the flag the machine polls.
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = flag.clone();
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed));
+    let flag = crate::run::interrupt_flag();
     let rows = match compare(session, program, limits, Some(&flag)) {
         Ok(rows) => rows,
         Err(e) => {

@@ -7,7 +7,10 @@
 //! `properties` (the strategy properties, `sloth quickcheck`). Read next:
 //! `session`.
 
+#![forbid(unsafe_code)]
+
 pub mod compare;
+pub mod fuzzing;
 pub mod generator;
 pub mod properties;
 pub mod repl;

@@ -10,6 +10,8 @@
 //! argument parsing, file reading and exit codes; every stage's work lives
 //! in its crate. All compiler work runs on the big-stack compiler thread.
 
+#![forbid(unsafe_code)]
+
 use sloth::{compare, repl, run, session, terminal};
 
 use clap::{Parser, Subcommand};
@@ -52,6 +54,10 @@ enum Command {
         /// The largest the machine stack may grow (default 1G).
         #[arg(long, value_name = "SIZE", value_parser = run::parse_size)]
         max_stack: Option<u64>,
+        /// Stop after this many bytecode instructions ("step limit
+        /// reached", status 1; default: no limit).
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
         /// Collect at every allocation and check the heap after each
         /// collection (slow: for testing the collector).
         #[arg(long)]
@@ -173,6 +179,7 @@ fn run(cli: Cli) -> u8 {
             stats,
             max_heap,
             max_stack,
+            max_steps,
             gc_stress,
             no_simplify,
         } => {
@@ -182,14 +189,17 @@ fn run(cli: Cli) -> u8 {
                     max_heap_bytes: max_heap.unwrap_or_else(run::default_max_heap),
                     max_stack_words: max_stack
                         .map_or(run::DEFAULT_MAX_STACK_WORDS, |b| (b / 8) as usize),
+                    max_steps: max_steps.unwrap_or(u64::MAX),
                     gc_stress,
                     simplify: !no_simplify,
                     ..run::Limits::default()
                 },
                 stats,
             };
+            // Ctrl-C while compiling too (see `run::interrupt_flag`).
+            run::interrupt_flag();
             let mut status = 0;
-            let compiled = compile(&file, |s, m| status = run::run_program(s, m, &opts));
+            let compiled = compile("run", &file, |s, m| status = run::run_program(s, m, &opts));
             if compiled != 0 {
                 compiled
             } else {
@@ -211,8 +221,9 @@ fn run(cli: Cli) -> u8 {
                 simplify: !no_simplify,
                 ..defaults
             };
+            run::interrupt_flag();
             let mut status = 0;
-            let compiled = compile(&file, |s, m| {
+            let compiled = compile("compare", &file, |s, m| {
                 status = compare::compare_program(s, m, &limits);
             });
             if compiled != 0 {
@@ -315,7 +326,7 @@ fn run(cli: Cli) -> u8 {
                 }
             }
         }
-        Command::Check { file } => compile(&file, |_, _| {}),
+        Command::Check { file } => compile("check", &file, |_, _| {}),
         Command::Dump {
             core,
             stg,
@@ -330,7 +341,7 @@ fn run(cli: Cli) -> u8 {
                 );
                 return EXIT_USAGE;
             }
-            compile(&file, |s, m| {
+            compile("dump", &file, |s, m| {
                 let text = if core {
                     sloth_core::pretty::pretty_module(&s.env.data, m)
                 } else {
@@ -375,11 +386,16 @@ fn run(cli: Cli) -> u8 {
 }
 
 /// Reads and elaborates a file, then hands the Core to `then`.
-fn compile(path: &str, then: impl FnOnce(&mut Session, &sloth_core::ir::Module)) -> u8 {
+fn compile(
+    command: &str,
+    path: &str,
+    then: impl FnOnce(&mut Session, &sloth_core::ir::Module),
+) -> u8 {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("sloth: cannot read {path}: {e}\n\nUsage: sloth check FILE");
+            // Spec §7: a missing file is a usage error, reported with usage.
+            eprintln!("sloth: cannot read {path}: {e}\n\nUsage: sloth {command} [OPTIONS] FILE");
             return EXIT_USAGE;
         }
     };

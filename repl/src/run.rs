@@ -124,12 +124,21 @@ pub fn execute(
     let linked_bytes = machine.heap.stats.words_allocated * 8;
     if result.is_ok() {
         let main_ptr = machine.global(main.unique).expect("main is linked");
+        POLLING.store(interrupt.is_some(), Ordering::SeqCst);
         result = Printer {
             machine: &mut machine,
             data: &session.env.data,
             out,
         }
         .print_top(&main.ty, main_ptr);
+        POLLING.store(false, Ordering::SeqCst);
+        // A Ctrl-C after the last poll: the run finished, the output
+        // stands (the flag is for the next run).
+        if let Some(flag) = interrupt {
+            if result.is_ok() {
+                flag.store(false, Ordering::SeqCst);
+            }
+        }
     }
     let _ = out.flush();
     Ok(Execution {
@@ -149,13 +158,41 @@ pub fn execute(
     })
 }
 
+/// Whether a machine is running and polls the interrupt flag.
+static POLLING: AtomicBool = AtomicBool::new(false);
+
+/// The flag Ctrl-C sets for `sloth run` and `sloth compare`, with the
+/// handler installed on first use (call it before compiling).
+///
+/// While a machine runs, Ctrl-C sets the flag and the machine stops at its
+/// next call or loop iteration with `RunError::Interrupted`, which the
+/// caller reports (spec §7: a message, exit 130). Before and between runs
+/// — elaborating a large file, say — nothing polls, so the handler itself
+/// says `sloth: interrupted` and exits 130. Nothing here changes terminal
+/// modes, so there is nothing to restore. Failing to install the handler
+/// only loses this.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        let _ = ctrlc::set_handler(move || {
+            if POLLING.load(Ordering::SeqCst) {
+                handler_flag.store(true, Ordering::SeqCst);
+            } else {
+                let _ = std::io::stdout().flush();
+                eprintln!("\nsloth: interrupted");
+                std::process::exit(130);
+            }
+        });
+        flag
+    })
+    .clone()
+}
+
 /// Runs `main`; returns the exit status (0, or 1 for a runtime error).
 pub fn run_program(session: &mut Session, program: &Module, opts: &RunOptions) -> u8 {
-    // Ctrl-C stops the run at the next call or loop iteration (spec §7:
-    // exit 130). Failing to install the handler only loses that.
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = flag.clone();
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed));
+    let flag = interrupt_flag();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let run = execute(
@@ -234,6 +271,7 @@ pub fn describe(session: &Session, e: &RunError) -> String {
         RunError::Heap(h) => h.to_string(),
         RunError::Stack(s) => s.to_string(),
         RunError::StepLimit => "step limit reached".into(),
+        RunError::TooLarge(why) => why.clone(),
         RunError::Interrupted => "interrupted".into(),
         RunError::BadCode(why) => format!("internal error: the bytecode does not verify: {why}"),
         RunError::HeapCorrupt(why) => {

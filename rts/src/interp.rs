@@ -27,6 +27,7 @@ use crate::primops::{self, PrimResult};
 use crate::stack::{Stack, StackOverflow};
 use sloth_bco::asm::{self, op, PackedBco, PackedUnit, PtrEntry};
 use sloth_bco::compile::{StaticField, TopDef, Unit};
+use sloth_bco::verify::CallSite;
 use sloth_core::primop::PrimOp;
 use sloth_core::source::Span;
 use sloth_core::types::{self as ty, ConId, DataEnv, Unique};
@@ -46,8 +47,12 @@ pub enum RunError {
     StepLimit,
     /// Ctrl-C.
     Interrupted,
-    /// `--gc-stress` found a broken heap: a bug in the machine.
+    /// The heap check after a collection failed (Note [Checking the heap
+    /// after a collection]): a bug in the machine.
     HeapCorrupt(String),
+    /// A definition too large for the bytecode's 16-bit operands
+    /// (`sloth_bco::compile::TooLarge`): a limit, not a bug.
+    TooLarge(String),
     /// A unit failed to assemble or verify: a bug in the compiler.
     BadCode(String),
 }
@@ -170,6 +175,8 @@ pub struct Machine {
     /// Set (by a Ctrl-C handler) to stop the run at the next call or
     /// backward jump.
     pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The code table's size while a run has it (the heap check).
+    lent_code: usize,
 }
 
 /// The roots while the machine runs: the stack and the global table.
@@ -201,6 +208,7 @@ impl Machine {
             max_steps: u64::MAX,
             gc_stress: false,
             interrupt: Default::default(),
+            lent_code: 0,
         }
     }
 
@@ -256,8 +264,123 @@ impl Machine {
         let collected = self.heap.collect(&mut roots, need_words);
         self.heap.stats.gc_time += started.elapsed();
         collected?;
-        if self.gc_stress {
-            self.heap.check(&mut roots).map_err(RunError::HeapCorrupt)?;
+        if self.gc_stress || cfg!(debug_assertions) {
+            self.check_heap().map_err(RunError::HeapCorrupt)?;
+        }
+        Ok(())
+    }
+
+    // Note [Checking the heap after a collection]
+    // ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    // A collector bug (a missed root, a field scanned with the wrong
+    // count) shows up much later as a wrong value, far from its cause. So
+    // after every collection in debug builds — the whole test suite — and
+    // under `--gc-stress` (at every allocation) the machine checks what
+    // must hold of a freshly collected heap:
+    //
+    //   * every closure has a valid header and the last ends at the heap
+    //     pointer; every pointer in the heap, on the stack and in the
+    //     global table lands on a closure header (`Heap::check`);
+    //   * no indirection is left: evacuation short-circuits them all;
+    //   * a function, thunk or blackhole names a code slot in use, and
+    //     has as many free-variable words as its code expects; a
+    //     constructor's field counts are its layout's;
+    //   * a blackhole is a thunk under evaluation: an update frame on the
+    //     stack points to it (a `BlackholeNoUpd` from a restore frame).
+    //     A blackhole with no frame would report `<<loop>>` to the next
+    //     demand of a value nobody is computing.
+    //
+    // For example, a collector that forgot the update frames' thunks as
+    // roots would fail the first check at once (the frame's pointer lands
+    // nowhere) instead of printing a wrong answer later.
+
+    /// The checks of Note [Checking the heap after a collection].
+    pub fn check_heap(&mut self) -> Result<(), String> {
+        {
+            let mut roots = MachineRoots {
+                stack: &mut self.stack,
+                globals: &mut self.globals,
+            };
+            self.heap.check(&mut roots)?;
+        }
+        // Thunks under evaluation: the pointer under each update frame.
+        // An unboxed word that happens to equal a frame word only makes
+        // the check more lenient.
+        let mut evaluating = std::collections::HashSet::new();
+        let slots: Vec<(u64, bool)> = self.stack.slots().collect();
+        for pair in slots.windows(2) {
+            if let [(p, true), (frame, false)] = *pair {
+                if frame & 3 == FRAME_UPDATE {
+                    evaluating.insert((p, frame & RESTORE != 0));
+                }
+            }
+        }
+        let mut at = 1;
+        while at < self.heap.used_words() {
+            let p = Ptr(at as u32);
+            let h = self.heap.header(p);
+            // During a run the code table is lent to the loop (Note [The
+            // code table during a run]): only its size is known then.
+            let code = |info: u32| -> Result<Option<&Code>, String> {
+                if self.code.is_empty() {
+                    return if (info as usize) < self.lent_code {
+                        Ok(None)
+                    } else {
+                        Err(format!(
+                            "{:?} at {at} runs code {info}, past the table",
+                            h.kind
+                        ))
+                    };
+                }
+                match self.code.get(info as usize) {
+                    Some(c) if !c.words.is_empty() => Ok(Some(c)),
+                    _ => Err(format!("{:?} at {at} runs code {info}, not in use", h.kind)),
+                }
+            };
+            match h.kind {
+                Kind::Ind => return Err(format!("an indirection at {at} survived a collection")),
+                Kind::Con => {
+                    let l = self
+                        .layouts
+                        .get(h.info as usize)
+                        .ok_or_else(|| format!("constructor {} at {at} does not exist", h.info))?;
+                    if (l.ptrs, l.nptrs) != (h.ptrs, h.nptrs) {
+                        return Err(format!(
+                            "constructor {} at {at} has {}+{} fields, its layout {}+{}",
+                            h.info, h.ptrs, h.nptrs, l.ptrs, l.nptrs
+                        ));
+                    }
+                }
+                Kind::Fun
+                | Kind::Thunk
+                | Kind::ThunkNoUpd
+                | Kind::Blackhole
+                | Kind::BlackholeNoUpd => {
+                    let c = code(h.info)?;
+                    if let Some(c) = c.filter(|c| (c.free_ptrs, c.free_words) != (h.ptrs, h.nptrs))
+                    {
+                        return Err(format!(
+                            "{:?} at {at} has {}+{} free words, its code {}+{}",
+                            h.kind, h.ptrs, h.nptrs, c.free_ptrs, c.free_words
+                        ));
+                    }
+                    let hole = match h.kind {
+                        Kind::Blackhole => Some(false),
+                        Kind::BlackholeNoUpd => Some(true),
+                        _ => None,
+                    };
+                    if let Some(restore) = hole {
+                        if !evaluating.contains(&(at as u64, restore)) {
+                            return Err(format!(
+                                "a {:?} at {at} with no frame evaluating it",
+                                h.kind
+                            ));
+                        }
+                    }
+                }
+                Kind::Pap | Kind::Forward => {}
+            }
+            at += h.size();
         }
         Ok(())
     }
@@ -360,6 +483,9 @@ impl Machine {
 
     /// Assembles, verifies and links a compiled unit.
     pub fn link(&mut self, data: &DataEnv, unit: &Unit) -> Run<Linked> {
+        if let Some(t) = unit.too_large.first() {
+            return Err(RunError::TooLarge(t.to_string()));
+        }
         let packed = asm::assemble_unit(unit).map_err(|e| RunError::BadCode(e.0))?;
         self.link_packed(data, &packed)
     }
@@ -371,11 +497,16 @@ impl Machine {
     /// [`Machine::unlink`]; if linking fails part way, what was linked
     /// stays (unreachable by name).
     pub fn link_packed(&mut self, data: &DataEnv, unit: &PackedUnit) -> Run<Linked> {
-        for b in &unit.bcos {
-            let readable =
-                asm::unpack(b).map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
-            sloth_bco::verify::verify(data, unit.bcos.len(), &readable)
+        let readable = unit
+            .bcos
+            .iter()
+            .map(|b| asm::unpack(b).map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name))))
+            .collect::<Run<Vec<_>>>()?;
+        let mut calls = Vec::new();
+        for b in &readable {
+            let sites = sloth_bco::verify::verify(data, &readable, b)
                 .map_err(|e| RunError::BadCode(format!("BCO {}: {e}", b.name)))?;
+            calls.extend(sites.into_iter().map(|c| (b, c)));
         }
         self.layouts_for(data)?;
         let mut linked = Linked::default();
@@ -438,7 +569,41 @@ impl Machine {
                 }
             }
         }
+        for (b, call) in calls {
+            self.check_call(b, &call)?;
+        }
         Ok(linked)
+    }
+
+    /// A `CALL` site's target, now linked, is a function of the call's
+    /// arity taking its arguments' representations (`CALL` jumps straight
+    /// to the code: see Note [What the verifier cannot know] in
+    /// `sloth_bco::verify`).
+    fn check_call(&self, b: &sloth_bco::compile::Bco, call: &CallSite) -> Run<()> {
+        let u = b.globals[usize::from(call.global.0)];
+        let bad = |why: &str| RunError::BadCode(format!("BCO {}: CALL of {u}: {why}", b.name));
+        let g = *self.global_index.get(&u).ok_or_else(|| bad("not linked"))?;
+        let f = Ptr::from_word(self.globals[g as usize]);
+        if f.0 == 0 {
+            return Err(bad("not linked"));
+        }
+        let h = self.heap.header(f);
+        if h.kind != Kind::Fun {
+            return Err(bad("not a function"));
+        }
+        let params = &self.code[h.info as usize].params;
+        let same = params.len() == call.args.len()
+            && params
+                .iter()
+                .zip(&call.args)
+                .all(|(p, a)| (*p == Rep::Ptr) == (*a == Rep::Ptr));
+        if !same {
+            return Err(bad(&format!(
+                "it takes {params:?}, the call passes {:?}",
+                call.args
+            )));
+        }
+        Ok(())
     }
 
     // Note [Unlinking]
@@ -589,6 +754,7 @@ impl Machine {
         // The code table is lent to the loop, which mutates everything
         // else; see Note [The code table during a run].
         let code = std::mem::take(&mut self.code);
+        self.lent_code = code.len();
         let result = self.run(&code, p);
         self.code = code;
         if !matches!(result, Ok(Exit::Value(_))) {
@@ -826,7 +992,7 @@ impl Machine {
                 self.stack.push_word(FRAME_APPLY | (n as u64) << 2);
                 self.enter(f)
             }
-            Kind::Con => panic!("applying a constructor: ill-typed code"),
+            Kind::Con => Err(RunError::BadCode("APPLY of a constructor".into())),
             Kind::Ind | Kind::Forward => unreachable!("followed"),
         }
     }
@@ -1088,7 +1254,13 @@ impl Machine {
                 op::RETURN_UNLIFTED => {
                     let w = self.stack.pop();
                     let frame = self.stack.pop();
-                    debug_assert_eq!(frame & 3, FRAME_CASE, "an unboxed value returns to a case");
+                    if frame & 3 != FRAME_CASE {
+                        // Only mutated bytecode gets here; see Note [What
+                        // the verifier cannot know] in `sloth_bco::verify`.
+                        leave!(Err(RunError::BadCode(
+                            "an unboxed value returns to a frame that is not a case".into()
+                        )));
+                    }
                     self.stack.push_word(w);
                     go!(case_target(frame));
                 }
@@ -1177,10 +1349,19 @@ impl Machine {
                     self.stack.push_ptr(p);
                 }
                 op::UNPACK => {
-                    let n = usize::from(words[pc + 1]);
+                    // See Note [What the verifier cannot know] in
+                    // `sloth_bco::verify`: one compare keeps a mistyped
+                    // UNPACK from reading past a closure.
+                    let c = wide(words, pc + 1);
                     let p = self.stack.peek_ptr(0);
-                    let c = self.heap.info(p) as usize;
-                    for &(slot, is_ptr) in self.layouts[c].slots[..n].iter().rev() {
+                    let h = self.heap.header(p);
+                    if h.kind != Kind::Con || h.info != c {
+                        leave!(Err(RunError::BadCode(format!(
+                            "UNPACK of constructor {c} finds a {:?} with info {}",
+                            h.kind, h.info
+                        ))));
+                    }
+                    for &(slot, is_ptr) in self.layouts[c as usize].slots.iter().rev() {
                         let w = self.heap.get(p, usize::from(slot));
                         if is_ptr {
                             self.stack.push_ptr(Ptr::from_word(w));
@@ -1188,7 +1369,7 @@ impl Machine {
                             self.stack.push_word(w);
                         }
                     }
-                    pc += 2;
+                    pc += 3;
                 }
                 op::TESTLT_P | op::TESTEQ_P => {
                     let c = wide(words, pc + 1);

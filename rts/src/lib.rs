@@ -9,6 +9,8 @@
 //! Core terms: only packed BCOs, heap objects, constructor layouts, and (to
 //! print) types and the data type table. Start at `heap`, then `interp`.
 
+#![forbid(unsafe_code)]
+
 pub mod gc;
 pub mod heap;
 pub mod inspect;

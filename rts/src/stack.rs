@@ -151,6 +151,15 @@ impl Stack {
         self.words[self.sp - 1 - offset]
     }
 
+    /// The slots in use, bottom first, each with whether it holds a
+    /// pointer (the heap check).
+    pub fn slots(&self) -> impl Iterator<Item = (u64, bool)> + '_ {
+        self.words[..self.sp]
+            .iter()
+            .copied()
+            .zip(self.pointer[..self.sp].iter().copied())
+    }
+
     #[inline(always)]
     pub fn peek_ptr(&self, offset: usize) -> Ptr {
         Ptr::from_word(self.peek(offset))

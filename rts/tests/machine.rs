@@ -170,6 +170,7 @@ fn the_linker_refuses_code_that_does_not_verify() {
                 name: "bad".into(),
                 def: TopDef::Thunk(BcoRef(0), true),
             }],
+            too_large: vec![],
         };
         let mut machine = Machine::new(1 << 20, 1 << 10);
         match machine.link(&s.env.data, &unit) {
@@ -285,5 +286,52 @@ fn unlinking_frees_slots_for_reuse_and_check_code_finds_a_broken_promise() {
         assert!(broken.contains("not linked"), "{broken}");
         let (e, _) = link_unit(&mut s, &mut env, &mut machine, "e = head a\n");
         assert!(matches!(e, Err(RunError::BadCode(_))), "{e:?}");
+    })
+}
+
+/// The heap check (Note [Checking the heap after a collection]) passes on
+/// a healthy heap and names each planted fault: a blackhole no frame is
+/// evaluating, an indirection after a collection, a constructor whose
+/// field counts are not its layout's, a field pointing between closures.
+#[test]
+fn the_heap_check_finds_planted_faults() {
+    use sloth_core::types::{CONS, I_HASH};
+    use sloth_rts::heap::{Header, Kind};
+    with_compiler_stack(|| {
+        let src = "main = sum (map (* 2) [1 .. 10])";
+        // What the check must say, and how to plant the fault next to the
+        // value of `main`.
+        type Plant = fn(&mut Machine, Ptr);
+        let faults: [(&str, Plant); 4] = [
+            ("with no frame evaluating it", |m, _| {
+                m.heap.alloc(Header::new(Kind::Blackhole, 0, 0, 0)).unwrap();
+            }),
+            ("survived a collection", |m, v| {
+                let p = m.heap.alloc(Header::new(Kind::Ind, 0, 1, 0)).unwrap();
+                m.heap.set(p, 0, v.word());
+            }),
+            ("its layout", |m, _| {
+                // `I#` has one unboxed field, not two.
+                m.heap
+                    .alloc(Header::new(Kind::Con, I_HASH.0, 0, 2))
+                    .unwrap();
+            }),
+            ("not a closure", |m, v| {
+                let p = m.heap.alloc(Header::new(Kind::Con, CONS.0, 2, 0)).unwrap();
+                m.heap.set(p, 0, v.word() + 1);
+                m.heap.set(p, 1, v.word());
+            }),
+        ];
+        for (expected, plant) in faults {
+            let (_, _, mut machine, main) = link_program(src, Strategy::Need, 1 << 30);
+            machine.eval(machine.global(main).unwrap()).expect("runs");
+            machine.collect().expect("a healthy heap checks");
+            machine.check_heap().expect("a healthy heap checks");
+            // Evaluated already: the value's address after the collection.
+            let v = machine.eval(machine.global(main).unwrap()).expect("runs");
+            plant(&mut machine, v);
+            let e = machine.check_heap().expect_err(expected);
+            assert!(e.contains(expected), "{expected}: {e}");
+        }
     })
 }

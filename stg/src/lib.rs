@@ -9,6 +9,8 @@
 //! each strategy). The crate knows Core (from `sloth-core`) and nothing of
 //! bytecode or the heap. Start reading at `syntax`, then `lower`.
 
+#![forbid(unsafe_code)]
+
 pub mod free;
 pub mod join;
 pub mod lint;
