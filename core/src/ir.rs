@@ -184,6 +184,14 @@ impl Expr {
 }
 
 impl Module {
+    /// The top-level binder called `name` (`main`, `it`), if any.
+    pub fn binder(&self, name: &str) -> Option<&Id> {
+        self.binds
+            .iter()
+            .flat_map(|b| b.binders())
+            .find(|x| &*x.name == name)
+    }
+
     /// Every variable occurrence's unique and the file of every `case`
     /// span in the unit's right-hand sides: what it may refer to in earlier
     /// units (a REPL session keeps a unit alive while a live one refers to

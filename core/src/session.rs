@@ -222,10 +222,7 @@ impl Session {
                     b.rename_binders(HIDDEN_IT, "it");
                 }
                 let it = module
-                    .binds
-                    .iter()
-                    .flat_map(|b| b.binders())
-                    .find(|x| &*x.name == "it")
+                    .binder("it")
                     .cloned()
                     .expect("the unit binds `it`");
                 if commit {

@@ -188,10 +188,7 @@ fn compile_seeds() -> (Session, Vec<Seed>) {
         .map(|src| {
             let program = s.elaborate("seed.core", src).expect("the seed compiles");
             let main = program
-                .binds
-                .iter()
-                .flat_map(|b| b.binders())
-                .find(|x| &*x.name == "main")
+                .binder("main")
                 .cloned()
                 .expect("the seed has main");
             let lowered = lower_with_prelude_as(&mut s, &program, Strategy::Need, true);

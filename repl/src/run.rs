@@ -94,10 +94,7 @@ pub fn execute(
     out: &mut dyn Write,
 ) -> Result<Execution, String> {
     let main = program
-        .binds
-        .iter()
-        .flat_map(|b| b.binders())
-        .find(|x| &*x.name == "main")
+        .binder("main")
         .cloned()
         .ok_or_else(|| "the program does not define `main`".to_string())?;
     let started = Instant::now();

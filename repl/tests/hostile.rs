@@ -237,3 +237,18 @@ fn a_missing_file_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// Ctrl-C while a large program is still compiling (nothing polls the
+/// flag yet): the handler itself says so and exits 130.
+#[test]
+fn ctrl_c_while_compiling() {
+    let src = format!(
+        "main = sum [{}]\n",
+        (0..300_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    );
+    let path = temp_file("slow_to_compile.core", src.as_bytes());
+    let out = common::interrupted(&["run", &path]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("sloth: interrupted"), "{stderr}");
+}

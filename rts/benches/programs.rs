@@ -104,10 +104,7 @@ fn compile(name: &str) -> Compiled {
         Err(e) => panic!("{name}: {}", session.render(&e.0, false)),
     };
     let main = module
-        .binds
-        .iter()
-        .flat_map(|b| b.binders())
-        .find(|x| &*x.name == "main")
+        .binder("main")
         .cloned()
         .unwrap_or_else(|| panic!("{name}: no `main`"));
     let lowered = lower_with_prelude(&mut session, &module, Strategy::Need);

@@ -199,11 +199,7 @@ pub fn run_main(session: &Session, program: &Module, strategy: Strategy, limits:
             m.bind_global(bind);
         }
     }
-    let main = program
-        .binds
-        .iter()
-        .flat_map(|b| b.binders())
-        .find(|x| &*x.name == "main");
+    let main = program.binder("main");
     let result = match main {
         None => Err(Stop::Error(RuntimeError::NoMain)),
         Some(main) => {
