@@ -7,7 +7,9 @@
 //! `properties` (the strategy properties, `sloth quickcheck`). Read next:
 //! `session`.
 
+pub mod build;
 pub mod compare;
+pub mod embed;
 pub mod generator;
 pub mod properties;
 pub mod repl;
@@ -15,3 +17,9 @@ pub mod run;
 pub mod session;
 pub mod terminal;
 pub mod units;
+
+pub use embed::{
+    Args, Budget, Error, FromValue, Interrupter, IntoValue, Iter, Session, Shape, Source, Stats,
+    Value,
+};
+pub use sloth_stg::Strategy;

@@ -60,6 +60,8 @@ pub struct UnitRecord {
     names: usize,
     /// How many live units refer to it.
     users: usize,
+    /// How many handles an embedding host holds on it ([`Units::hold`]).
+    holds: usize,
     /// Its Core binders, in order.
     binders: Vec<Unique>,
     /// Declares data types: never dropped.
@@ -152,6 +154,7 @@ impl Units {
                 deps,
                 names: binders.len(),
                 users: 0,
+                holds: 0,
                 binders,
                 pinned: !core.data.is_empty(),
                 kind,
@@ -170,13 +173,37 @@ impl Units {
         }
     }
 
+    /// A host keeps a value computed by the unit that defines global `u`
+    /// (an embedded session's `sloth::Value`): the unit must stay linked
+    /// whatever rebinds its names, because the value's closures may run
+    /// its code. False when no live unit defines `u` (the prelude's
+    /// globals, which never die).
+    pub fn hold(&mut self, u: Unique) -> bool {
+        match self.owner.get(&u) {
+            Some(id) => {
+                self.units.get_mut(id).expect("a recorded unit").holds += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Releases a [`Units::hold`]; the unit may die.
+    pub fn release(&mut self, u: Unique) {
+        if let Some(&id) = self.owner.get(&u) {
+            let r = self.units.get_mut(&id).expect("a recorded unit");
+            r.holds = r.holds.saturating_sub(1);
+            self.release_if_dead(id);
+        }
+    }
+
     /// Kills unit `id` if nothing keeps it alive, and the units only it
     /// kept alive.
     fn release_if_dead(&mut self, id: u32) {
         let mut work = vec![id];
         while let Some(id) = work.pop() {
             let r = &self.units[&id];
-            if r.names > 0 || r.users > 0 || r.pinned {
+            if r.names > 0 || r.users > 0 || r.holds > 0 || r.pinned {
                 continue;
             }
             let r = self.units.remove(&id).expect("a recorded unit");
