@@ -44,7 +44,8 @@
 //! assert!(matches!(s.eval::<i64>("head []"), Err(Error::Runtime { .. })));
 //! s.set_budget(Budget::default().steps(100_000));
 //! assert!(matches!(s.eval::<i64>("length [1 ..]"), Err(Error::StepLimit { .. })));
-//! assert_eq!(s.eval::<String>("show (square 12)")?, "144");
+//! assert_eq!(s.eval::<String>("showInt (square 12)")?, "144");
+//! assert_eq!(s.show("Just (square 12, 'x')")?, "Just (144,'x')");
 //! # Ok::<(), sloth::Error>(())
 //! ```
 //!
@@ -718,10 +719,12 @@ impl Session {
     /// ```
     /// use sloth::Session;
     /// let mut s = Session::new()?;
-    /// let primes: Vec<i64> = s
-    ///     .iter::<i64>("let sieve ps = case ps of { p : xs -> p : sieve [x | x <- xs, x `mod` p /= 0] } in sieve [2 ..]")
-    ///     .map(|it| it.take(5).collect::<Result<_, _>>())??;
-    /// # let _ = primes;
+    /// let squares = s.iter::<i64>("map (\\x -> x * x) [1 ..]")?;
+    /// let small: Vec<i64> = squares
+    ///     .map_while(|r| r.ok())
+    ///     .take_while(|&sq| sq < 50)
+    ///     .collect();
+    /// assert_eq!(small, [1, 4, 9, 16, 25, 36, 49]);
     /// # Ok::<(), sloth::Error>(())
     /// ```
     pub fn iter<T: FromValue>(

@@ -353,6 +353,19 @@ mod tests {
     }
 
     #[test]
+    fn a_held_unit_outlives_its_names_until_released() {
+        let mut units = Units::default();
+        unit(&mut units, None, 1, zero()); // it = ...
+        assert!(units.hold(1), "a host keeps a value of unit 1");
+        assert!(!units.hold(99), "no unit defines 99 (the prelude)");
+        unit(&mut units, None, 2, zero()); // it = ... again
+        units.unname(1);
+        assert_eq!(dead(&mut units), Vec::<Vec<Unique>>::new());
+        units.release(1);
+        assert_eq!(dead(&mut units), vec![vec![1]]);
+    }
+
+    #[test]
     fn units_declaring_data_are_kept_and_units_naming_nothing_are_not() {
         let mut units = Units::default();
         let data = Module {

@@ -378,3 +378,53 @@ fn built_declarations_define_data_and_functions() {
         "Int -> Int"
     );
 }
+
+#[test]
+fn every_conversion_keeps_its_pointers_rooted_under_gc_stress() {
+    // A collection at every allocation moves every closure: a pointer the
+    // host held in a Rust variable across one would be stale (and the
+    // heap check after each collection would catch a broken heap).
+    let mut s = session();
+    s.repl().machine.set_gc_stress(true);
+    let zip3 = s.value("\\xs ys zs -> zip xs (zip ys zs)").unwrap();
+    let words = vec!["lazy".to_string(), "sloth".to_string()];
+    let r: Vec<(String, (Option<i64>, Vec<f64>))> = s
+        .call(
+            &zip3,
+            (
+                words.clone(),
+                vec![Some(1i64), None],
+                vec![vec![0.5f64, 1.5], vec![]],
+            ),
+        )
+        .unwrap();
+    assert_eq!(
+        r,
+        vec![
+            ("lazy".to_string(), (Some(1), vec![0.5, 1.5])),
+            ("sloth".to_string(), (None, vec![])),
+        ]
+    );
+    let squares: Vec<i64> = s
+        .iter::<i64>("map (\\x -> x * x) [1 ..]")
+        .unwrap()
+        .take(30)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(squares[29], 900);
+    let kept: Vec<Value> = s.eval("[\"a\" ++ \"b\", replicate 3 'z']").unwrap();
+    s.collect_garbage().unwrap();
+    assert_eq!(s.eval::<String>(&kept[1]).unwrap(), "zzz");
+    assert_eq!(s.eval::<String>(&kept[0]).unwrap(), "ab");
+    s.repl().machine.set_gc_stress(false);
+}
+
+#[test]
+fn values_belong_to_their_session() {
+    let mut a = session();
+    let mut b = session();
+    let v = a.value("1 :: Int").unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| b.eval::<i64>(&v)));
+    assert!(caught.is_err(), "a value used in another session panics");
+    assert_eq!(a.eval::<i64>(&v).unwrap(), 1);
+}
