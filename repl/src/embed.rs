@@ -482,6 +482,15 @@ pub trait FromValue: Sized {
 pub trait IntoValue {
     /// The Sloth type this value has.
     fn shape(&self) -> Shape;
+    /// The Sloth type every value of this Rust type has, if one does (the
+    /// elements of an empty `Vec`, the contents of a `None`); `Any` for a
+    /// [`Value`].
+    fn static_shape() -> Shape
+    where
+        Self: Sized,
+    {
+        Shape::Any
+    }
     /// Builds the value and pushes it on the machine stack.
     #[doc(hidden)]
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error>;
@@ -804,7 +813,7 @@ impl Session {
             }
             rest = result;
         }
-        let result_ty = u.zonk(&rest);
+        let result_ty = u.finish(&rest);
         self.check_read::<T>(&result_ty)?;
         self.start_call();
         let base = self.repl.machine.stack.len();
@@ -1346,6 +1355,9 @@ macro_rules! tuple_impls {
             fn shape(&self) -> Shape {
                 Shape::Tuple(vec![$(self.$i.shape()),+])
             }
+            fn static_shape() -> Shape {
+                Shape::Tuple(vec![$($t::static_shape()),+])
+            }
             fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
                 $(self.$i.write(w)?;)+
                 w.con(ty::tuple_con([$($i),+].len()), &[])
@@ -1465,6 +1477,9 @@ impl IntoValue for i64 {
     fn shape(&self) -> Shape {
         Shape::Int
     }
+    fn static_shape() -> Shape {
+        Shape::Int
+    }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.con(ty::I_HASH, &[*self as u64])
     }
@@ -1472,6 +1487,9 @@ impl IntoValue for i64 {
 
 impl IntoValue for f64 {
     fn shape(&self) -> Shape {
+        Shape::Double
+    }
+    fn static_shape() -> Shape {
         Shape::Double
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
@@ -1483,6 +1501,9 @@ impl IntoValue for char {
     fn shape(&self) -> Shape {
         Shape::Char
     }
+    fn static_shape() -> Shape {
+        Shape::Char
+    }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.con(ty::C_HASH, &[u64::from(*self)])
     }
@@ -1492,6 +1513,9 @@ impl IntoValue for bool {
     fn shape(&self) -> Shape {
         Shape::Bool
     }
+    fn static_shape() -> Shape {
+        Shape::Bool
+    }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.con(if *self { ty::TRUE } else { ty::FALSE }, &[])
     }
@@ -1499,6 +1523,9 @@ impl IntoValue for bool {
 
 impl IntoValue for () {
     fn shape(&self) -> Shape {
+        Shape::Unit
+    }
+    fn static_shape() -> Shape {
         Shape::Unit
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
@@ -1520,6 +1547,9 @@ impl IntoValue for String {
     fn shape(&self) -> Shape {
         Shape::String
     }
+    fn static_shape() -> Shape {
+        Shape::String
+    }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         self.as_str().write(w)
     }
@@ -1528,7 +1558,9 @@ impl IntoValue for String {
 impl<T: IntoValue> IntoValue for [T] {
     fn shape(&self) -> Shape {
         // An empty list fits a list of anything.
-        Shape::List(Box::new(self.first().map_or(Shape::Any, T::shape)))
+        Shape::List(Box::new(
+            self.first().map_or_else(T::static_shape, T::shape),
+        ))
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.list(self.iter(), |w, x| x.write(w))
@@ -1539,6 +1571,9 @@ impl<T: IntoValue> IntoValue for Vec<T> {
     fn shape(&self) -> Shape {
         self.as_slice().shape()
     }
+    fn static_shape() -> Shape {
+        Shape::List(Box::new(T::static_shape()))
+    }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         self.as_slice().write(w)
     }
@@ -1546,7 +1581,12 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 
 impl<T: IntoValue> IntoValue for Option<T> {
     fn shape(&self) -> Shape {
-        Shape::Maybe(Box::new(self.as_ref().map_or(Shape::Any, T::shape)))
+        Shape::Maybe(Box::new(
+            self.as_ref().map_or_else(T::static_shape, T::shape),
+        ))
+    }
+    fn static_shape() -> Shape {
+        Shape::Maybe(Box::new(T::static_shape()))
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let cons = w.s.repl.session.env.data.tycon(w.s.maybe).cons.clone();
@@ -1608,12 +1648,40 @@ impl<'a> Unify<'a> {
         Type::meta(*self.next)
     }
 
-    /// `t` with its outer `forall`s replaced by fresh variables.
+    /// `t` with its outer `forall`s, and its free type variables,
+    /// replaced by fresh unification variables. A free variable comes from
+    /// a `forall` above a value this one was taken from (an element of a
+    /// `forall a. [a]`): by parametricity only bottoms have that type, so
+    /// it may be read at any type.
     fn instantiate(&mut self, t: &Type) -> Type {
         let mut t = t.clone();
         while let TypeKind::Forall(v, body) = t.kind() {
             let m = self.fresh();
             t = body.subst(v, &m);
+        }
+        for v in t.free_tyvars() {
+            let m = self.fresh();
+            t = t.subst(&v, &m);
+        }
+        t
+    }
+
+    /// `t` zonked, its unification variables left open turned into type
+    /// variables `a`, `b`, ... (a value's type, shown to the host; reading
+    /// the value instantiates them again).
+    fn finish(&self, t: &Type) -> Type {
+        let mut t = self.zonk(t);
+        let mut metas = Vec::new();
+        collect_metas(&t, &mut metas);
+        for (i, m) in metas.into_iter().enumerate() {
+            let name = ((b'a' + (i % 26) as u8) as char).to_string();
+            let v = ty::TyVar {
+                name: name.into(),
+                unique: u32::MAX - m,
+            };
+            let mut s = HashMap::new();
+            s.insert(m, Type::var(v));
+            t = replace_metas(&t, &s);
         }
         t
     }
@@ -1693,5 +1761,28 @@ impl<'a> Unify<'a> {
             TypeKind::Forall(v, b) => Type::forall(v.clone(), self.zonk(b)),
             _ => t,
         }
+    }
+}
+
+fn collect_metas(t: &Type, out: &mut Vec<u32>) {
+    match t.kind() {
+        TypeKind::Meta(m) if !out.contains(m) => out.push(*m),
+        TypeKind::Con(_, args) => args.iter().for_each(|a| collect_metas(a, out)),
+        TypeKind::Fun(a, b) => {
+            collect_metas(a, out);
+            collect_metas(b, out);
+        }
+        TypeKind::Forall(_, b) => collect_metas(b, out),
+        _ => {}
+    }
+}
+
+fn replace_metas(t: &Type, s: &HashMap<u32, Type>) -> Type {
+    match t.kind() {
+        TypeKind::Meta(m) => s.get(m).cloned().unwrap_or_else(|| t.clone()),
+        TypeKind::Con(c, args) => Type::con(*c, args.iter().map(|a| replace_metas(a, s)).collect()),
+        TypeKind::Fun(a, b) => Type::fun(replace_metas(a, s), replace_metas(b, s)),
+        TypeKind::Forall(v, b) => Type::forall(v.clone(), replace_metas(b, s)),
+        TypeKind::Var(_) => t.clone(),
     }
 }

@@ -188,6 +188,20 @@ fn values_read_as_values_are_lazy_handles() {
     assert_eq!(pairs.len(), 2);
     assert_eq!(pairs[1].1, 2);
     assert_eq!(pairs[0].0.type_name(), "a");
+    // Its type came from a `forall`: it may be read at any type (and is
+    // bottom).
+    assert!(matches!(
+        s.eval::<i64>(&pairs[0].0),
+        Err(Error::Runtime { .. })
+    ));
+    let id = s.value("\\x -> x").unwrap();
+    let empty: Value = s.call(&id, (Vec::<i64>::new(),)).unwrap();
+    assert_eq!(empty.type_name(), "[Int]");
+    let nothing: Value = s.call(&id, (None::<i64>,)).unwrap();
+    assert_eq!(nothing.type_name(), "Maybe Int");
+    let nil: Value = s.call(&id, (Vec::<Value>::new(),)).unwrap();
+    assert_eq!(nil.type_name(), "[a]");
+    assert_eq!(s.eval::<Vec<char>>(&nil).unwrap(), Vec::<char>::new());
     let (con, fields) = s.fields("Just [True]").unwrap();
     assert_eq!(con, "Just");
     assert_eq!(s.eval::<Vec<bool>>(&fields[0]).unwrap(), [true]);
