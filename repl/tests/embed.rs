@@ -402,7 +402,8 @@ fn every_conversion_keeps_its_pointers_rooted_under_gc_stress() {
     s.repl().machine.set_gc_stress(true);
     let zip3 = s.value("\\xs ys zs -> zip xs (zip ys zs)").unwrap();
     let words = vec!["lazy".to_string(), "sloth".to_string()];
-    let r: Vec<(String, (Option<i64>, Vec<f64>))> = s
+    type Row = (String, (Option<i64>, Vec<f64>));
+    let r: Vec<Row> = s
         .call(
             &zip3,
             (
