@@ -625,31 +625,23 @@ impl Printer {
             }
             E::Lam(params, body) => {
                 self.out.push('\\');
-                let mut binders = Vec::new();
-                for (i, p) in params.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(' ');
-                    }
-                    binders.push(self.param(p));
-                }
+                let binders = self.separated(params, " ", Printer::param);
                 self.out.push_str(" -> ");
                 let body = self.expr(body, 0);
                 ast::ExprKind::Lam(binders, Box::new(body))
             }
             E::Let(binds, body) => {
                 self.out.push_str("let { ");
-                let mut items = Vec::new();
-                for (i, b) in binds.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str("; ");
-                    }
+                let groups = self.separated(binds, "; ", |p, b| {
+                    let mut items = Vec::new();
                     if let Some(t) = &b.sig {
-                        let sig = self.sig(&b.name, t);
-                        items.push(ast::LetItem::Sig(sig));
-                        self.out.push_str("; ");
+                        items.push(ast::LetItem::Sig(p.sig(&b.name, t)));
+                        p.out.push_str("; ");
                     }
-                    items.push(ast::LetItem::Def(self.def(&b.name, &b.params, &b.body)));
-                }
+                    items.push(ast::LetItem::Def(p.def(&b.name, &b.params, &b.body)));
+                    items
+                });
+                let items = groups.into_iter().flatten().collect();
                 self.out.push_str(" } in ");
                 let body = self.expr(body, 0);
                 ast::ExprKind::Let(items, Box::new(body), Vec::new())
@@ -658,21 +650,17 @@ impl Printer {
                 self.out.push_str("case ");
                 let scrut = self.expr(scrut, 0);
                 self.out.push_str(" of { ");
-                let mut out = Vec::new();
-                for (i, (p, body)) in alts.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str("; ");
-                    }
-                    let alt_start = self.pos();
-                    let pat = self.pat(p);
-                    self.out.push_str(" -> ");
-                    let body = self.expr(body, 0);
-                    out.push(ast::Alt {
+                let out = self.separated(alts, "; ", |p, (pat, body)| {
+                    let alt_start = p.pos();
+                    let pat = p.pat(pat);
+                    p.out.push_str(" -> ");
+                    let body = p.expr(body, 0);
+                    ast::Alt {
                         pat,
                         body,
-                        span: self.span(alt_start),
-                    });
-                }
+                        span: p.span(alt_start),
+                    }
+                });
                 self.out.push_str(" }");
                 ast::ExprKind::Case(Box::new(scrut), out)
             }
@@ -732,15 +720,25 @@ impl Printer {
         }
     }
 
-    fn comma_separated(&mut self, items: &[Expr]) -> Vec<ast::Expr> {
-        let mut out = Vec::new();
+    /// Renders each item with `f`, `sep` between them.
+    fn separated<T, R>(
+        &mut self,
+        items: &[T],
+        sep: &str,
+        mut f: impl FnMut(&mut Printer, &T) -> R,
+    ) -> Vec<R> {
+        let mut out = Vec::with_capacity(items.len());
         for (i, x) in items.iter().enumerate() {
             if i > 0 {
-                self.out.push_str(", ");
+                self.out.push_str(sep);
             }
-            out.push(self.expr(x, 0));
+            out.push(f(self, x));
         }
         out
+    }
+
+    fn comma_separated(&mut self, items: &[Expr]) -> Vec<ast::Expr> {
+        self.separated(items, ", ", |p, x| p.expr(x, 0))
     }
 
     fn op_name(&mut self, name: &str) -> ast::Op {
@@ -836,13 +834,7 @@ impl Printer {
             }
             Pat::Tuple(vars) => {
                 self.out.push('(');
-                let mut out = Vec::new();
-                for (i, v) in vars.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    out.push(self.pvar(v));
-                }
+                let out = self.separated(vars, ", ", |p, v| p.pvar(v));
                 self.out.push(')');
                 ast::Pat::Tuple(out, self.span(start))
             }
@@ -917,13 +909,7 @@ impl Printer {
             Type::Tuple(ts) if ts.len() == 1 => return self.ty(&ts[0], prec),
             Type::Tuple(ts) => {
                 self.out.push('(');
-                let mut out = Vec::new();
-                for (i, t) in ts.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    out.push(self.ty(t, 0));
-                }
+                let out = self.separated(ts, ", ", |p, t| p.ty(t, 0));
                 self.out.push(')');
                 ast::TypeKind::Tuple(out)
             }

@@ -717,6 +717,7 @@ impl Session {
     pub fn show(&mut self, src: &(impl Source + ?Sized)) -> Result<String, Error> {
         let r = self.resolve(src)?;
         let mut out = Vec::new();
+        self.start_call();
         let printed = self.repl.print(&r.ty, r.ptr, &mut out);
         printed.map_err(|e| self.run_error(e))?;
         Ok(String::from_utf8_lossy(&out).into_owned())
@@ -1247,32 +1248,39 @@ impl Reader<'_> {
     }
 }
 
-impl FromValue for i64 {
-    fn shape() -> Shape {
-        Shape::Int
-    }
-    fn read(r: &mut Reader<'_>, slot: usize, _: &Type) -> Result<i64, Error> {
-        Ok(r.boxed(slot)? as i64)
-    }
+/// `i64`, `f64` and `char`: a boxed `Int`, `Double` or `Char` (`I# w`).
+macro_rules! boxed_impls {
+    ($($rust:ty, $shape:ident, $con:ident, |$x:ident| $to_word:expr, |$w:ident| $from_word:expr;)+) => {$(
+        impl FromValue for $rust {
+            fn shape() -> Shape {
+                Shape::$shape
+            }
+            fn read(r: &mut Reader<'_>, slot: usize, _: &Type) -> Result<$rust, Error> {
+                let $w = r.boxed(slot)?;
+                Ok($from_word)
+            }
+        }
+
+        impl IntoValue for $rust {
+            fn shape(&self) -> Shape {
+                Shape::$shape
+            }
+            fn static_shape() -> Shape {
+                Shape::$shape
+            }
+            fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+                let $x = *self;
+                w.con(ty::$con, &[$to_word])
+            }
+        }
+    )+};
 }
 
-impl FromValue for f64 {
-    fn shape() -> Shape {
-        Shape::Double
-    }
-    fn read(r: &mut Reader<'_>, slot: usize, _: &Type) -> Result<f64, Error> {
-        Ok(f64::from_bits(r.boxed(slot)?))
-    }
-}
-
-impl FromValue for char {
-    fn shape() -> Shape {
-        Shape::Char
-    }
-    fn read(r: &mut Reader<'_>, slot: usize, _: &Type) -> Result<char, Error> {
-        // `chr#` refuses what is not a code point.
-        Ok(char::from_u32(r.boxed(slot)? as u32).unwrap_or('\u{FFFD}'))
-    }
+boxed_impls! {
+    i64, Int, I_HASH, |x| x as u64, |w| w as i64;
+    f64, Double, D_HASH, |x| x.to_bits(), |w| f64::from_bits(w);
+    // `chr#` refuses what is not a code point.
+    char, Char, C_HASH, |x| u64::from(x), |w| char::from_u32(w as u32).unwrap_or('\u{FFFD}');
 }
 
 impl FromValue for bool {
@@ -1470,42 +1478,6 @@ impl<T: IntoValue + ?Sized> IntoValue for &T {
     }
     fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         (**self).write(w)
-    }
-}
-
-impl IntoValue for i64 {
-    fn shape(&self) -> Shape {
-        Shape::Int
-    }
-    fn static_shape() -> Shape {
-        Shape::Int
-    }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.con(ty::I_HASH, &[*self as u64])
-    }
-}
-
-impl IntoValue for f64 {
-    fn shape(&self) -> Shape {
-        Shape::Double
-    }
-    fn static_shape() -> Shape {
-        Shape::Double
-    }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.con(ty::D_HASH, &[self.to_bits()])
-    }
-}
-
-impl IntoValue for char {
-    fn shape(&self) -> Shape {
-        Shape::Char
-    }
-    fn static_shape() -> Shape {
-        Shape::Char
-    }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.con(ty::C_HASH, &[u64::from(*self)])
     }
 }
 

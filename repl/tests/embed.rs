@@ -120,6 +120,14 @@ fn a_step_budget_stops_an_endless_loop_and_the_next_call_succeeds() {
         s.eval::<i64>("length [1 ..]").unwrap_err(),
         Error::StepLimit { steps: 200_000 }
     );
+    // Every operation runs under it: printing, calls, iteration.
+    assert!(matches!(s.show("[1 ..]"), Err(Error::StepLimit { .. })));
+    let length = s.value("length").unwrap();
+    let endless = s.value("[1 ..]").unwrap();
+    assert!(matches!(
+        s.call::<i64>(&length, (&endless,)),
+        Err(Error::StepLimit { .. })
+    ));
     // The budget is per call: each of these fits.
     for _ in 0..5 {
         assert_eq!(s.eval::<i64>("length [1 .. 1000]").unwrap(), 1000);
