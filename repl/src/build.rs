@@ -737,6 +737,16 @@ impl Printer {
         out
     }
 
+    /// Renders each item with `f`, a space before each.
+    fn spaced<T, R>(&mut self, items: &[T], mut f: impl FnMut(&mut Printer, &T) -> R) -> Vec<R> {
+        let mut out = Vec::with_capacity(items.len());
+        for x in items {
+            self.out.push(' ');
+            out.push(f(self, x));
+        }
+        out
+    }
+
     fn comma_separated(&mut self, items: &[Expr]) -> Vec<ast::Expr> {
         self.separated(items, ", ", |p, x| p.expr(x, 0))
     }
@@ -810,13 +820,7 @@ impl Printer {
         match p {
             Pat::Con(c, vars) => {
                 let c = self.ident(c);
-                let vars = vars
-                    .iter()
-                    .map(|v| {
-                        self.out.push(' ');
-                        self.pvar(v)
-                    })
-                    .collect();
+                let vars = self.spaced(vars, |p, v| p.pvar(v));
                 ast::Pat::Con(c, Res::Unresolved, vars)
             }
             Pat::Nil => {
@@ -881,13 +885,7 @@ impl Printer {
                     kind: ast::TypeKind::Con(self.ident(c)),
                     span: self.span(head_start),
                 };
-                let args = args
-                    .iter()
-                    .map(|a| {
-                        self.out.push(' ');
-                        self.ty(a, 2)
-                    })
-                    .collect();
+                let args = self.spaced(args, |p, a| p.ty(a, 2));
                 ast::TypeKind::App(Box::new(head), args)
             }
             Type::Fun(a, b) => {
@@ -919,13 +917,7 @@ impl Printer {
             }
             Type::Forall(vs, body) => {
                 self.out.push_str("forall");
-                let vs = vs
-                    .iter()
-                    .map(|v| {
-                        self.out.push(' ');
-                        self.ident(v)
-                    })
-                    .collect();
+                let vs = self.spaced(vs, |p, v| p.ident(v));
                 self.out.push_str(". ");
                 let body = self.ty(body, 0);
                 ast::TypeKind::Forall(vs, Box::new(body))
@@ -952,13 +944,7 @@ impl Printer {
     fn def(&mut self, name: &str, params: &[Param], body: &Expr) -> ast::Def {
         let start = self.pos();
         let name = self.ident(name);
-        let binders = params
-            .iter()
-            .map(|p| {
-                self.out.push(' ');
-                self.param(p)
-            })
-            .collect();
+        let binders = self.spaced(params, Printer::param);
         self.out.push_str(" = ");
         let body = self.expr(body, 0);
         ast::Def {
@@ -976,25 +962,13 @@ impl Printer {
                 let start = self.pos();
                 self.out.push_str("data ");
                 let name = self.ident(name);
-                let params = params
-                    .iter()
-                    .map(|p| {
-                        self.out.push(' ');
-                        self.ident(p)
-                    })
-                    .collect();
+                let params = self.spaced(params, |p, x| p.ident(x));
                 let mut out = Vec::new();
                 for (i, (c, fields)) in cons.iter().enumerate() {
                     self.out.push_str(if i == 0 { " = " } else { " | " });
                     let con_start = self.pos();
                     let c = self.ident(c);
-                    let fields = fields
-                        .iter()
-                        .map(|t| {
-                            self.out.push(' ');
-                            self.ty(t, 2)
-                        })
-                        .collect();
+                    let fields = self.spaced(fields, |p, t| p.ty(t, 2));
                     out.push(ast::ConDecl {
                         name: c,
                         fields,

@@ -215,25 +215,24 @@ fn values_read_as_values_are_lazy_handles() {
     assert_eq!(s.eval::<Vec<bool>>(&fields[0]).unwrap(), [true]);
 }
 
+/// The first `n` elements of a list, pulled one at a time.
+fn first(s: &mut Session, list: &str, n: usize) -> Vec<i64> {
+    s.iter::<i64>(list)
+        .unwrap()
+        .take(n)
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn an_endless_list_is_consumed_lazily() {
     let mut s = session();
     let before = s.stats();
-    let xs: Vec<i64> = s
-        .iter::<i64>("map (* 2) [1 ..]")
-        .unwrap()
-        .take(10)
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let xs = first(&mut s, "map (* 2) [1 ..]", 10);
     assert_eq!(xs, [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
     let ten = s.stats();
     // Ten more: the work grows with what is pulled, not with the list.
-    let _: Vec<i64> = s
-        .iter::<i64>("map (* 2) [1 ..]")
-        .unwrap()
-        .take(20)
-        .collect::<Result<_, _>>()
-        .unwrap();
+    first(&mut s, "map (* 2) [1 ..]", 20);
     let twenty = s.stats();
     let (w10, w20) = (
         ten.thunks_entered - before.thunks_entered,
@@ -428,12 +427,7 @@ fn every_conversion_keeps_its_pointers_rooted_under_gc_stress() {
             ("sloth".to_string(), (None, vec![])),
         ]
     );
-    let squares: Vec<i64> = s
-        .iter::<i64>("map (\\x -> x * x) [1 ..]")
-        .unwrap()
-        .take(30)
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let squares = first(&mut s, "map (\\x -> x * x) [1 ..]", 30);
     assert_eq!(squares[29], 900);
     let kept: Vec<Value> = s.eval("[\"a\" ++ \"b\", replicate 3 'z']").unwrap();
     s.collect_garbage().unwrap();
