@@ -90,6 +90,16 @@ pub enum Input {
     Expr { module: Module, it: crate::ir::Id },
 }
 
+/// An input as a syntax tree: what the parser made of a REPL line, or
+/// what a program built (see [`Session::elaborate_built`]).
+#[derive(Debug)]
+pub enum Built {
+    /// An expression, to be bound to `it`.
+    Expr(ast::Expr),
+    /// Top-level declarations.
+    Decls(ast::Module),
+}
+
 /// Diagnostics of a failed unit, with the sources needed to render them.
 #[derive(Debug)]
 pub struct Errors(pub Vec<Diagnostic>);
@@ -194,6 +204,28 @@ impl Session {
         }
     }
 
+    /// Elaborates an input that was built as a syntax tree rather than
+    /// parsed (`sloth::build`), as [`Session::elaborate_input`] does. The
+    /// tree's spans point into `text`, its rendering, which is added to
+    /// the sources as file [`SourceMap::next_id`] so that diagnostics
+    /// underline it; `text` is not parsed.
+    ///
+    /// [`SourceMap::next_id`]: crate::source::SourceMap::next_id
+    pub fn elaborate_built(
+        &mut self,
+        name: &str,
+        text: &str,
+        built: Built,
+    ) -> Result<Input, Errors> {
+        let expected = self.sources.next_id();
+        let file = self
+            .sources
+            .add(name, text)
+            .map_err(|e| Errors(vec![Diagnostic::error(Span::default(), e)]))?;
+        assert_eq!(file, expected, "the built tree's spans name another file");
+        self.input_ast(file, built, Vec::new(), true)
+    }
+
     fn input_unit(&mut self, name: &str, text: &str, commit: bool) -> Result<Input, Errors> {
         let file = self
             .sources
@@ -201,7 +233,34 @@ impl Session {
             .map_err(|e| Errors(vec![Diagnostic::error(Span::default(), e)]))?;
         let tokens = self.tokens(file, text)?;
         match parser::parse_expr(&tokens) {
-            Ok(body) => {
+            Ok(body) => self.input_ast(file, Built::Expr(body), Vec::new(), commit),
+            Err(expr_error) => {
+                let (ast, diags) = parser::parse_module(&tokens);
+                // Input that looks like no declaration (no `=`, `::` or
+                // `data` at its top level) was meant as an expression:
+                // report why it is not one.
+                let declares = tokens
+                    .iter()
+                    .any(|t| matches!(&t.tok, Tok::Equals | Tok::DColon | Tok::Data));
+                if !diags.is_empty() && !declares {
+                    return Err(Errors(vec![expr_error]));
+                }
+                self.input_ast(file, Built::Decls(ast), diags, commit)
+            }
+        }
+    }
+
+    /// Elaborates a parsed (or built) input of `file`; `diags`: its syntax
+    /// errors.
+    fn input_ast(
+        &mut self,
+        file: FileId,
+        input: Built,
+        diags: Vec<Diagnostic>,
+        commit: bool,
+    ) -> Result<Input, Errors> {
+        match input {
+            Built::Expr(body) => {
                 // See Note [Binding it].
                 let span = body.span;
                 let def = ast::Def {
@@ -221,10 +280,7 @@ impl Session {
                 for b in &mut module.binds {
                     b.rename_binders(HIDDEN_IT, "it");
                 }
-                let it = module
-                    .binder("it")
-                    .cloned()
-                    .expect("the unit binds `it`");
+                let it = module.binder("it").cloned().expect("the unit binds `it`");
                 if commit {
                     if let Some(r) = self.env.values.remove(HIDDEN_IT) {
                         self.env.values.insert("it".into(), r);
@@ -233,17 +289,7 @@ impl Session {
                 }
                 Ok(Input::Expr { module, it })
             }
-            Err(expr_error) => {
-                let (ast, diags) = parser::parse_module(&tokens);
-                // Input that looks like no declaration (no `=`, `::` or
-                // `data` at its top level) was meant as an expression:
-                // report why it is not one.
-                let declares = tokens
-                    .iter()
-                    .any(|t| matches!(&t.tok, Tok::Equals | Tok::DColon | Tok::Data));
-                if !diags.is_empty() && !declares {
-                    return Err(Errors(vec![expr_error]));
-                }
+            Built::Decls(ast) => {
                 let module = self.elaborate_ast(file, ast, diags, false, commit)?;
                 Ok(Input::Decls(module))
             }

@@ -62,6 +62,12 @@ impl SourceMap {
 
     /// Forgets a file (a REPL line nothing refers to any more). Spans into
     /// it describe themselves as `?:0:0` from now on.
+    /// The id the next [`SourceMap::add`] returns (a builder of syntax
+    /// trees gives its nodes spans in a text before it is added).
+    pub fn next_id(&self) -> FileId {
+        self.next
+    }
+
     pub fn remove(&mut self, file: FileId) {
         self.files.remove(&file);
     }

@@ -187,10 +187,7 @@ fn compile_seeds() -> (Session, Vec<Seed>) {
         .iter()
         .map(|src| {
             let program = s.elaborate("seed.core", src).expect("the seed compiles");
-            let main = program
-                .binder("main")
-                .cloned()
-                .expect("the seed has main");
+            let main = program.binder("main").cloned().expect("the seed has main");
             let lowered = lower_with_prelude_as(&mut s, &program, Strategy::Need, true);
             let unit = compile_program(&s.env.data, &lowered.env.globals, &lowered.program);
             Seed {

@@ -17,7 +17,7 @@ use sloth_bco::compile::compile_program;
 use sloth_core::ast::Res;
 use sloth_core::env::Scope;
 use sloth_core::ir::{Id, Module};
-use sloth_core::session::{Input, Session};
+use sloth_core::session::{Built, Input, Session};
 use sloth_core::types::{TyConId, Type, Unique};
 use sloth_rts::heap::Ptr;
 use sloth_rts::interp::{Machine, RunError};
@@ -266,16 +266,57 @@ impl ReplSession {
         }
     }
 
+    /// Elaborates and links one input without evaluating anything:
+    /// declarations join the session; an expression is bound to `it`,
+    /// whose binder comes back (its value is a thunk in the machine,
+    /// `machine.global(it.unique)`).
+    pub fn enter(&mut self, text: &str) -> Result<Option<Id>, Failure> {
+        // A persistent map: the copy is a reference count.
+        let before = self.session.env.values.clone();
+        let input = self.elaborate(text)?;
+        self.enter_elaborated(input, &before)
+    }
+
+    /// [`ReplSession::enter`] for an input built as a syntax tree whose
+    /// spans point into `text`, its rendering (`crate::build`).
+    pub fn enter_built(&mut self, text: &str, built: Built) -> Result<Option<Id>, Failure> {
+        let before = self.session.env.values.clone();
+        let input = match self.session.elaborate_built("<built>", text, built) {
+            Ok(input) => input,
+            Err(e) => return Err(self.compile_failure(&e)),
+        };
+        self.enter_elaborated(input, &before)
+    }
+
+    fn enter_elaborated(&mut self, input: Input, before: &Scope) -> Result<Option<Id>, Failure> {
+        match input {
+            Input::Decls(m) => self.define(&m, before, UnitKind::Typed).map(|()| None),
+            Input::Expr { module, it } => {
+                self.link(&module, before, UnitKind::Expression)?;
+                Ok(Some(it))
+            }
+        }
+    }
+
+    /// Keeps the unit defining global `u` linked until [`ReplSession::release`]
+    /// (an embedding host holds a value it computed); see `Units::hold`.
+    pub fn hold(&mut self, u: Unique) -> bool {
+        self.units.hold(u)
+    }
+
+    /// Ends a [`ReplSession::hold`], forgetting the units that died.
+    pub fn release(&mut self, u: Unique) {
+        self.units.release(u);
+        self.forget_dead_units();
+    }
+
     /// Runs one input: declarations join the session silently; an
     /// expression is evaluated, printed to `out` as it is evaluated (spec
     /// §6), and bound to `it`.
     pub fn input(&mut self, text: &str, out: &mut dyn Write) -> Result<(), Failure> {
-        // A persistent map: the copy is a reference count.
-        let before = self.session.env.values.clone();
-        match self.elaborate(text)? {
-            Input::Decls(m) => self.define(&m, &before, UnitKind::Typed),
-            Input::Expr { module, it } => {
-                self.link(&module, &before, UnitKind::Expression)?;
+        match self.enter(text)? {
+            None => Ok(()),
+            Some(it) => {
                 let p = self
                     .machine
                     .global(it.unique)

@@ -60,6 +60,8 @@ pub struct UnitRecord {
     names: usize,
     /// How many live units refer to it.
     users: usize,
+    /// How many handles an embedding host holds on it ([`Units::hold`]).
+    holds: usize,
     /// Its Core binders, in order.
     binders: Vec<Unique>,
     /// Declares data types: never dropped.
@@ -152,6 +154,7 @@ impl Units {
                 deps,
                 names: binders.len(),
                 users: 0,
+                holds: 0,
                 binders,
                 pinned: !core.data.is_empty(),
                 kind,
@@ -170,13 +173,37 @@ impl Units {
         }
     }
 
+    /// A host keeps a value computed by the unit that defines global `u`
+    /// (an embedded session's `sloth::Value`): the unit must stay linked
+    /// whatever rebinds its names, because the value's closures may run
+    /// its code. False when no live unit defines `u` (the prelude's
+    /// globals, which never die).
+    pub fn hold(&mut self, u: Unique) -> bool {
+        match self.owner.get(&u) {
+            Some(id) => {
+                self.units.get_mut(id).expect("a recorded unit").holds += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Releases a [`Units::hold`]; the unit may die.
+    pub fn release(&mut self, u: Unique) {
+        if let Some(&id) = self.owner.get(&u) {
+            let r = self.units.get_mut(&id).expect("a recorded unit");
+            r.holds = r.holds.saturating_sub(1);
+            self.release_if_dead(id);
+        }
+    }
+
     /// Kills unit `id` if nothing keeps it alive, and the units only it
     /// kept alive.
     fn release_if_dead(&mut self, id: u32) {
         let mut work = vec![id];
         while let Some(id) = work.pop() {
             let r = &self.units[&id];
-            if r.names > 0 || r.users > 0 || r.pinned {
+            if r.names > 0 || r.users > 0 || r.holds > 0 || r.pinned {
                 continue;
             }
             let r = self.units.remove(&id).expect("a recorded unit");
@@ -323,6 +350,19 @@ mod tests {
         assert_eq!(dead(&mut units), Vec::<Vec<Unique>>::new());
         units.unname(2);
         assert_eq!(dead(&mut units), vec![vec![1], vec![2]]);
+    }
+
+    #[test]
+    fn a_held_unit_outlives_its_names_until_released() {
+        let mut units = Units::default();
+        unit(&mut units, None, 1, zero()); // it = ...
+        assert!(units.hold(1), "a host keeps a value of unit 1");
+        assert!(!units.hold(99), "no unit defines 99 (the prelude)");
+        unit(&mut units, None, 2, zero()); // it = ... again
+        units.unname(1);
+        assert_eq!(dead(&mut units), Vec::<Vec<Unique>>::new());
+        units.release(1);
+        assert_eq!(dead(&mut units), vec![vec![1]]);
     }
 
     #[test]

@@ -244,7 +244,10 @@ fn a_missing_file_is_a_usage_error() {
 fn ctrl_c_while_compiling() {
     let src = format!(
         "main = sum [{}]\n",
-        (0..300_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+        (0..300_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let path = temp_file("slow_to_compile.core", src.as_bytes());
     let out = common::interrupted(&["run", &path]);

@@ -220,6 +220,16 @@ impl Heap {
         self.max_words as u64 * 8
     }
 
+    /// Changes the limit on the live heap (an embedding host's per-call
+    /// budget). It is checked at the next collection: a space already
+    /// larger is used up first.
+    pub fn set_max_bytes(&mut self, max_bytes: u64) {
+        self.max_words = usize::try_from(max_bytes / 8)
+            .unwrap_or(usize::MAX)
+            .min(u32::MAX as usize)
+            .max(2);
+    }
+
     /// Words in use since the last collection.
     pub fn used_words(&self) -> usize {
         self.hp
@@ -278,6 +288,12 @@ impl Heap {
     #[inline(always)]
     pub fn header(&self, p: Ptr) -> Header {
         Header::decode(self.space[p.index()])
+    }
+
+    /// The header word, encoded (compared whole, it needs no decoding).
+    #[inline]
+    pub fn header_word(&self, p: Ptr) -> u64 {
+        self.space[p.index()]
     }
 
     /// The header's `info` field alone (a constructor's tag, a code index).

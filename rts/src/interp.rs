@@ -82,6 +82,11 @@ pub struct Linked {
     code: Vec<u32>,
 }
 
+/// A slot of the global table holding a host's value (see
+/// [`Machine::root`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RootSlot(u32);
+
 impl Linked {
     /// The uniques of the unit's top-level bindings.
     pub fn tops(&self) -> &[Unique] {
@@ -112,6 +117,9 @@ struct Code {
 struct ConLayout {
     ptrs: u16,
     nptrs: u16,
+    /// The encoded header of every closure of this constructor (`UNPACK`
+    /// checks the value against it in one compare).
+    header: u64,
     /// Payload index of field i, and whether it is a pointer.
     slots: Vec<(u16, bool)>,
 }
@@ -447,6 +455,72 @@ impl Machine {
             .map(|&g| Ptr::from_word(self.globals[g as usize]))
     }
 
+    // Note [Host roots]
+    // ~~~~~~~~~~~~~~~~~
+    // A program embedding the machine keeps values between evaluations
+    // (`sloth::Value`). A collection moves every closure, so a host must
+    // never hold a `Ptr` across one; it holds a root slot instead: a slot
+    // of the global table that no unit names, updated by the collector
+    // like every global. Slots are reused after `unroot`, as unlinked
+    // units' slots are. The host must keep alive (linked) every unit whose
+    // code a rooted value may run: see `sloth::embed`.
+
+    /// Roots `p` in a fresh slot of the global table; see Note [Host
+    /// roots].
+    pub fn root(&mut self, p: Ptr) -> RootSlot {
+        RootSlot(self.new_global(p.word()))
+    }
+
+    /// The value a root slot holds now (it moves with every collection).
+    pub fn rooted(&self, r: RootSlot) -> Ptr {
+        Ptr::from_word(self.globals[r.0 as usize])
+    }
+
+    /// Makes a root slot hold another value.
+    pub fn set_root(&mut self, r: RootSlot, p: Ptr) {
+        self.globals[r.0 as usize] = p.word();
+    }
+
+    /// Frees a root slot: its value may be collected.
+    pub fn unroot(&mut self, r: RootSlot) {
+        self.globals[r.0 as usize] = 0;
+        self.free_globals.push(r.0);
+    }
+
+    /// Builds constructor `c` and pushes it: its pointer fields are the
+    /// top pointers of the stack (the first field deepest; they are popped),
+    /// its other fields `words`, in field order. A nullary constructor is
+    /// its shared closure. This is how a host builds values (`I# 3`, a
+    /// list cell) without running code.
+    pub fn push_con(&mut self, data: &DataEnv, c: ConId, words: &[u64]) -> Run<()> {
+        self.layouts_for(data)?;
+        let layout = self.layouts[c.0 as usize].clone();
+        if layout.slots.is_empty() {
+            self.stack.reserve(1)?;
+            self.stack.push_ptr(self.nullary(c));
+            return Ok(());
+        }
+        let ptrs = usize::from(layout.ptrs);
+        assert_eq!(words.len(), usize::from(layout.nptrs), "constructor fields");
+        self.stack.reserve(1)?;
+        // The pointer fields stay on the stack (roots) across the allocation.
+        let p = self.alloc(Header::new(Kind::Con, c.0, layout.ptrs, layout.nptrs))?;
+        let (mut next_ptr, mut next_word) = (0, 0);
+        for (slot, is_ptr) in layout.slots {
+            let w = if is_ptr {
+                next_ptr += 1;
+                self.stack.peek(ptrs - next_ptr)
+            } else {
+                next_word += 1;
+                words[next_word - 1]
+            };
+            self.heap.set(p, usize::from(slot), w);
+        }
+        self.stack.truncate(self.stack.len() - ptrs);
+        self.stack.push_ptr(p);
+        Ok(())
+    }
+
     fn layouts_for(&mut self, data: &DataEnv) -> Run<()> {
         for i in self.layouts.len()..data.cons.len() {
             let g = if data.cons[i].fields.is_empty() {
@@ -472,9 +546,11 @@ impl Machine {
                     (*s - 1, p)
                 })
                 .collect();
+            let nptrs = reps.len() as u16 - ptrs;
             self.layouts.push(ConLayout {
                 ptrs,
-                nptrs: reps.len() as u16 - ptrs,
+                nptrs,
+                header: Header::new(Kind::Con, i as u32, ptrs, nptrs).encode(),
                 slots,
             });
         }
@@ -750,12 +826,32 @@ impl Machine {
 
     /// Evaluates the closure `p` to weak head normal form.
     pub fn eval(&mut self, p: Ptr) -> Run<Ptr> {
+        self.eval_applied(p, &[])
+    }
+
+    /// Applies a function to arguments and evaluates the result to weak
+    /// head normal form (an embedding host calling a Sloth function). The
+    /// caller pushes the arguments, the first deepest, then the function;
+    /// `call` pops all `n + 1` words. The arguments are boxed values (all
+    /// a host can build), so every one is a pointer.
+    pub fn call(&mut self, n: usize) -> Run<Ptr> {
+        let f = self.stack.pop_ptr();
+        let mut args: Vec<u64> = (0..n).map(|_| self.stack.pop()).collect();
+        // Popped last argument first; `run` wants the first nearest the top.
+        args.reverse();
+        self.eval_applied(f, &args)
+    }
+
+    /// `p` applied to `args` (pointers, the first argument first), to weak
+    /// head normal form. Nothing allocates between the caller reading the
+    /// pointers and `run` pushing them, so they need no other root.
+    fn eval_applied(&mut self, p: Ptr, args: &[u64]) -> Run<Ptr> {
         let bottom = self.stack.len();
         // The code table is lent to the loop, which mutates everything
         // else; see Note [The code table during a run].
         let code = std::mem::take(&mut self.code);
         self.lent_code = code.len();
-        let result = self.run(&code, p);
+        let result = self.run(&code, p, args);
         self.code = code;
         if !matches!(result, Ok(Exit::Value(_))) {
             // See Note [Reverting blackholes after an error].
@@ -1048,9 +1144,17 @@ impl Machine {
     /// stop frame. `pc` is a word position in the current BCO `cur`; the
     /// instruction count is kept in a register and added to the statistics
     /// when the loop polls or leaves.
-    fn run(&mut self, code: &[Code], p: Ptr) -> Run<Exit> {
-        self.stack.reserve(1)?;
+    fn run(&mut self, code: &[Code], p: Ptr, args: &[u64]) -> Run<Exit> {
+        self.stack.reserve(2 + args.len())?;
         self.stack.push_word(FRAME_STOP);
+        if !args.is_empty() {
+            // `p` returns its value to an apply frame over the arguments
+            // (see `apply`): the first argument nearest the top.
+            for &a in args.iter().rev() {
+                self.stack.push_ptr(Ptr::from_word(a));
+            }
+            self.stack.push_word(FRAME_APPLY | (args.len() as u64) << 2);
+        }
         let mut steps: u64 = 0;
         // Instructions left before the step limit.
         let mut budget = self.max_steps.saturating_sub(self.stats.instructions);
@@ -1354,14 +1458,14 @@ impl Machine {
                     // UNPACK from reading past a closure.
                     let c = wide(words, pc + 1);
                     let p = self.stack.peek_ptr(0);
-                    let h = self.heap.header(p);
-                    if h.kind != Kind::Con || h.info != c {
+                    let layout = &self.layouts[c as usize];
+                    if self.heap.header_word(p) != layout.header {
                         leave!(Err(RunError::BadCode(format!(
-                            "UNPACK of constructor {c} finds a {:?} with info {}",
-                            h.kind, h.info
+                            "UNPACK of constructor {c} finds {:?}",
+                            self.heap.header(p)
                         ))));
                     }
-                    for &(slot, is_ptr) in self.layouts[c as usize].slots.iter().rev() {
+                    for &(slot, is_ptr) in layout.slots.iter().rev() {
                         let w = self.heap.get(p, usize::from(slot));
                         if is_ptr {
                             self.stack.push_ptr(Ptr::from_word(w));

@@ -16,7 +16,7 @@ use sloth_core::show::{
     show_char_hash, show_char_literal, show_double_hash, show_double_prec, show_int_hash,
     show_int_prec, StringEscaper,
 };
-use sloth_core::types::{self as ty, tuple_arity, DataEnv, Type, TypeKind};
+use sloth_core::types::{self as ty, tuple_arity, ConId, DataEnv, TyConId, Type, TypeKind};
 use sloth_stg::lower::rep_of;
 use sloth_stg::syntax::Rep;
 use std::io::Write;
@@ -94,7 +94,11 @@ impl Printer<'_> {
             self.emit("<function>");
             return Ok(());
         }
-        let c = sloth_core::types::ConId(h.info);
+        let c = match t.kind() {
+            TypeKind::Con(tycon, _) => self.con_of(v, *tycon)?,
+            // A polymorphic `main`: any constructor.
+            _ => self.con_of(v, None)?,
+        };
         if c == ty::I_HASH || c == ty::D_HASH || c == ty::C_HASH {
             let text = show_box(c, self.machine.con_field(v, 0).0, prec).expect("a box");
             self.emit(&text);
@@ -155,13 +159,35 @@ impl Printer<'_> {
         Ok(())
     }
 
+    /// The constructor of the evaluated value `v`, which must be one of
+    /// `tycon`'s (any, for `None`). Compiled well-typed code always
+    /// passes; bytecode mutated past the verifier (Note [What the verifier
+    /// cannot know] in `sloth_bco::verify`) may hand over a value of
+    /// another type, which is bad code, not a reason to index out of
+    /// bounds.
+    fn con_of(&self, v: Ptr, tycon: impl Into<Option<TyConId>>) -> Run<ConId> {
+        let h = self.machine.heap.header(v);
+        let con = (h.kind == Kind::Con)
+            .then(|| self.data.cons.get(h.info as usize))
+            .flatten();
+        match (con, tycon.into()) {
+            (Some(con), Some(want)) if con.tycon != want => {}
+            (Some(_), _) => return Ok(ConId(h.info)),
+            (None, _) => {}
+        }
+        Err(RunError::BadCode(format!(
+            "the printer finds a {:?} (info {}) where a value of its type should be",
+            h.kind, h.info
+        )))
+    }
+
     /// `[e1,e2,...]`: iterative over the spine, each element evaluated and
     /// printed before the next cell is.
     fn print_list(&mut self, elem: &Type, slot: usize) -> Run<()> {
         let mut first = true;
         loop {
             let cell = self.eval_slot(slot)?;
-            if self.machine.heap.header(cell).info != ty::CONS.0 {
+            if self.con_of(cell, ty::LIST)? != ty::CONS {
                 break;
             }
             self.emit(if first { "[" } else { "," });
@@ -189,11 +215,12 @@ impl Printer<'_> {
         self.emit(&std::mem::take(&mut buf));
         loop {
             let cell = self.eval_slot(slot)?;
-            if self.machine.heap.header(cell).info != ty::CONS.0 {
+            if self.con_of(cell, ty::LIST)? != ty::CONS {
                 break;
             }
             let head = self.machine.con_field(cell, 0).0;
             let c = self.machine.eval(Ptr::from_word(head))?;
+            self.con_of(c, ty::CHAR)?;
             let ch = char::from_u32(self.machine.con_field(c, 0).0 as u32).unwrap_or('\u{FFFD}');
             esc.push(ch, &mut buf);
             self.emit(&std::mem::take(&mut buf));

@@ -59,6 +59,12 @@ impl Stack {
         }
     }
 
+    /// Changes the limit (an embedding host's per-call budget); a stack
+    /// already deeper keeps its slots until it is truncated.
+    pub fn set_max_words(&mut self, max_words: usize) {
+        self.max_words = max_words;
+    }
+
     #[inline(always)]
     pub fn len(&self) -> usize {
         self.sp
