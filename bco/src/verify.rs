@@ -21,7 +21,9 @@
 //!   returned to this BCO's own case frame must be lifted or unlifted as
 //!   the frame expects;
 //! * two paths reach an instruction with different stacks;
-//! * a jump names a label that is not defined exactly once;
+//! * a jump names a label that is not defined exactly once, or jumps
+//!   backwards other than by `JMP` (which polls the fuel, so every loop
+//!   can be stopped);
 //! * the stack can grow past the BCO's `STKCHECK`;
 //! * execution can run off the end.
 //!
@@ -274,6 +276,18 @@ pub fn verify(data: &DataEnv, unit: &[Bco], b: &Bco) -> Result<Vec<CallSite>, St
                     .copied()
                     .ok_or_else(|| at(format!("jumps to undefined label {l}")))
             };
+            // Only `JMP` may jump backwards: the interpreter polls its fuel
+            // there, so a loop can always be stopped (step limit, Ctrl-C).
+            let forward = |l| {
+                let t = target(l)?;
+                if t > pc {
+                    Ok(t)
+                } else {
+                    Err(at(format!(
+                        "jumps backwards to {l}; only JMP may (it polls the fuel)"
+                    )))
+                }
+            };
             let global = |g: GlobalRef| {
                 if usize::from(g.0) < b.globals.len() {
                     Ok(())
@@ -329,13 +343,13 @@ pub fn verify(data: &DataEnv, unit: &[Bco], b: &Bco) -> Result<Vec<CallSite>, St
                 Instr::PushAlts(l) => {
                     let mut cont = st.clone();
                     cont.push(Slot::Ptr);
-                    work.push((target(*l)?, cont));
+                    work.push((forward(*l)?, cont));
                     st.push(Slot::Frame { unlifted: false });
                 }
                 Instr::PushAltsUnlifted(l, r) => {
                     let mut cont = st.clone();
                     cont.push(Slot::of(*r));
-                    work.push((target(*l)?, cont));
+                    work.push((forward(*l)?, cont));
                     st.push(Slot::Frame {
                         unlifted: *r != Rep::Ptr,
                     });
@@ -343,7 +357,7 @@ pub fn verify(data: &DataEnv, unit: &[Bco], b: &Bco) -> Result<Vec<CallSite>, St
                 Instr::Eval(o, l) => {
                     ptr(&st, usize::from(*o))?;
                     st.push(Slot::Ptr);
-                    work.push((target(*l)?, st.clone()));
+                    work.push((forward(*l)?, st.clone()));
                     falls = false;
                 }
                 Instr::Raise => {
@@ -465,7 +479,7 @@ pub fn verify(data: &DataEnv, unit: &[Bco], b: &Bco) -> Result<Vec<CallSite>, St
                 Instr::TestLtP(c, l) | Instr::TestEqP(c, l) => {
                     con_known(*c)?;
                     ptr(&st, 0)?;
-                    work.push((target(*l)?, st.clone()));
+                    work.push((forward(*l)?, st.clone()));
                 }
                 Instr::TestLtI(_, l)
                 | Instr::TestEqI(_, l)
@@ -474,7 +488,7 @@ pub fn verify(data: &DataEnv, unit: &[Bco], b: &Bco) -> Result<Vec<CallSite>, St
                 | Instr::TestLtC(_, l)
                 | Instr::TestEqC(_, l) => {
                     word(&st, 0)?;
-                    work.push((target(*l)?, st.clone()));
+                    work.push((forward(*l)?, st.clone()));
                 }
                 Instr::CaseFail(s) => {
                     if usize::from(s.0) >= b.spans.len() {
@@ -688,6 +702,18 @@ mod tests {
                     Instr::Enter,
                 ],
                 "needs a word, slot 0 is a pointer",
+            ),
+            // A loop by a test, which does not poll the fuel (fuzzer
+            // finding: it hung the machine).
+            (
+                vec![
+                    Instr::StkCheck(2),
+                    Instr::PushInt(0),
+                    Instr::Label(Label(0)),
+                    Instr::TestEqI(1, Label(0)),
+                    Instr::Return,
+                ],
+                "jumps backwards to L0; only JMP may",
             ),
             // Filling a closure that no ALLOC made.
             (

@@ -1384,7 +1384,9 @@ impl Machine {
                 }
                 op::JMP => {
                     let l = wide(words, pc + 1) as usize;
-                    if l < pc {
+                    // A jump to itself is a loop too (fuzzer finding: a
+                    // mutated `JMP` hung the machine when this was `<`).
+                    if l <= pc {
                         poll!();
                     }
                     pc = l;
